@@ -1,0 +1,68 @@
+/**
+ * CRC-32/IEEE (polynomial 0xEDB88320 reflected, init 0xFFFFFFFF, final xor 0xFFFFFFFF): the checksum of
+ * every format in this package. `crc32(b, crc32(a))` equals `crc32(a ‖ b)`, which is how a frame
+ * checksum covers its header and payload without copying them together.
+ *
+ * The runtime's `zlib.crc32` is used when present (Node ≥ 20.15, reached through
+ * `process.getBuiltinModule` so that core never imports `node:zlib` and still loads in browsers, Deno
+ * and Bun); otherwise a portable slice-by-8 table implementation gives the same values.
+ */
+
+type Crc32 = (data: Uint8Array, initial?: number) => number;
+
+const TABLES = buildTables();
+
+/** The portable implementation. Exported for the equality test; use `crc32`. */
+export function crc32Portable(data: Uint8Array, initial = 0): number {
+  const t = TABLES;
+  let crc = ~initial >>> 0;
+  let i = 0;
+  const end8 = data.length - (data.length % 8);
+  for (; i < end8; i += 8) {
+    const a = (crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
+    crc =
+      t[7 * 256 + (a & 0xff)]! ^
+      t[6 * 256 + ((a >>> 8) & 0xff)]! ^
+      t[5 * 256 + ((a >>> 16) & 0xff)]! ^
+      t[4 * 256 + (a >>> 24)]! ^
+      t[3 * 256 + data[i + 4]!]! ^
+      t[2 * 256 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
+  }
+  for (; i < data.length; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
+function buildTables(): Uint32Array {
+  const tables = new Uint32Array(8 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    tables[n] = c >>> 0;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = tables[n]!;
+    for (let k = 1; k < 8; k++) {
+      c = tables[c & 0xff]! ^ (c >>> 8);
+      tables[k * 256 + n] = c >>> 0;
+    }
+  }
+  return tables;
+}
+
+function nativeCrc32(): Crc32 | undefined {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  if (typeof getBuiltin !== 'function') return undefined;
+  const zlib = getBuiltin('node:zlib') as { crc32?: (data: Uint8Array, value?: number) => number } | undefined;
+  const native = zlib?.crc32;
+  if (typeof native !== 'function') return undefined;
+  return (data, initial = 0) => native(data, initial);
+}
+
+/** Which implementation `crc32` uses in this runtime. */
+export const crc32Implementation: 'native' | 'portable' = nativeCrc32() ? 'native' : 'portable';
+
+/** CRC-32/IEEE of `data`, continuing from `initial` (the CRC of the bytes before `data`). */
+export const crc32: Crc32 = nativeCrc32() ?? crc32Portable;

@@ -1,0 +1,127 @@
+import { Encoder } from 'cbor-x';
+import { DecodeError, EncodeError } from '../errors.js';
+
+/**
+ * Turns entries into payload bytes and back. `decode` receives checksum-valid bytes; it must throw (any
+ * error; `decodeWith` makes it a `DecodeError`) on bytes it cannot read, and must not return a partial
+ * value.
+ */
+export interface Codec<E> {
+  encode(value: E): Uint8Array;
+  decode(bytes: Uint8Array): E;
+}
+
+/**
+ * The part of a zod schema the codecs use (zod 3 and 4 both fit): `safeParse` returning the parsed
+ * value or an error.
+ */
+export interface EntrySchema<E> {
+  safeParse(value: unknown): { success: true; data: E } | { success: false; error: { message: string } };
+}
+
+export interface CborCodecOptions<E> {
+  /**
+   * Validates every decoded value; a checksum-valid payload that fails it is a `DecodeError`. The parsed
+   * value (after zod's transforms) is what readers receive.
+   */
+  schema?: EntrySchema<E>;
+  /** Also validate values before encoding, so nothing unreadable is ever written. Default true. */
+  validateOnEncode?: boolean;
+}
+
+/**
+ * The cbor-x options of the default codec. They make payloads plain RFC 8949 CBOR that any CBOR library
+ * decodes, instead of cbor-x's defaults:
+ * - `useRecords: false`: no record-structure extension (cbor-x tag 105 and the 0xDFFF.. record ids);
+ * - `tagUint8Array: false`: a Uint8Array is a plain byte string (major type 2), not tag 64;
+ * - `variableMapSize: true`: map headers use the shortest length (preferred serialization);
+ * - `pack: false`, `bundleStrings: false`: no packed-value or string-bundling extensions;
+ * - `mapsAsObjects: true`: maps with string keys decode to plain objects.
+ * Map and Set values encode with the registered tags 259 and 258. Object keys keep insertion order;
+ * deterministic encoding of a whole state (sorted keys and sets) is the checkpoint codec's job.
+ */
+export const CBOR_OPTIONS = Object.freeze({
+  useRecords: false,
+  tagUint8Array: false,
+  variableMapSize: true,
+  pack: false,
+  bundleStrings: false,
+  mapsAsObjects: true,
+});
+
+/** The default codec: standard CBOR via cbor-x, optionally validated by a zod schema. */
+export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec<E> {
+  const encoder = new Encoder({ ...CBOR_OPTIONS });
+  const schema = options.schema;
+  const validateOnEncode = options.validateOnEncode ?? true;
+  return {
+    encode(value: E): Uint8Array {
+      if (schema && validateOnEncode) {
+        const result = schema.safeParse(value);
+        if (!result.success) {
+          throw new EncodeError(`entry rejected by schema: ${result.error.message}`, { cause: result.error });
+        }
+      }
+      try {
+        return encoder.encode(value);
+      } catch (error) {
+        throw new EncodeError(`CBOR encoding failed: ${messageOf(error)}`, { cause: error });
+      }
+    },
+    decode(bytes: Uint8Array): E {
+      let value: unknown;
+      try {
+        value = encoder.decode(bytes);
+      } catch (error) {
+        throw new DecodeError(`CBOR decoding failed: ${messageOf(error)}`, { cause: error });
+      }
+      if (!schema) return value as E;
+      const result = schema.safeParse(value);
+      if (!result.success) {
+        throw new DecodeError(`entry rejected by schema: ${result.error.message}`, { cause: result.error });
+      }
+      return result.data;
+    },
+  };
+}
+
+/** Raw bytes in, raw bytes out: the record log's default. */
+export const bytesCodec: Codec<Uint8Array> = Object.freeze({
+  encode: (value: Uint8Array) => {
+    if (!(value instanceof Uint8Array)) throw new EncodeError('bytesCodec encodes only Uint8Array values');
+    return value;
+  },
+  decode: (bytes: Uint8Array) => bytes,
+});
+
+/**
+ * Runs a codec's `decode` and makes any failure a `DecodeError` with the location of the payload.
+ * Readers call this so that a misbehaving custom codec still yields a typed error.
+ */
+export function decodeWith<E>(codec: Codec<E>, bytes: Uint8Array, where: { path?: string; offset?: number }): E {
+  try {
+    return codec.decode(bytes);
+  } catch (error) {
+    if (DecodeError.is(error)) {
+      throw new DecodeError(error.message, { ...where, cause: error.cause ?? error });
+    }
+    throw new DecodeError(`payload could not be decoded: ${messageOf(error)}`, { ...where, cause: error });
+  }
+}
+
+/** Runs a codec's `encode` and makes any failure an `EncodeError`. */
+export function encodeWith<E>(codec: Codec<E>, value: E): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = codec.encode(value);
+  } catch (error) {
+    if (EncodeError.is(error)) throw error;
+    throw new EncodeError(`entry could not be encoded: ${messageOf(error)}`, { cause: error });
+  }
+  if (!(bytes instanceof Uint8Array)) throw new EncodeError('codec.encode must return a Uint8Array');
+  return bytes;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
