@@ -1,0 +1,139 @@
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FsCall } from '../src/index.js';
+import { FsDirectory } from '../src/index.js';
+import { bytes, tempDir, text, tracingOps } from './helpers.js';
+
+/** The calls that order data and directory entries, as `op path` lines; consecutive writes collapse to one. */
+function barrierTrace(calls: FsCall[], root: string): string[] {
+  const lines: string[] = [];
+  for (const call of calls) {
+    if (
+      !['open', 'fh.write', 'fh.sync', 'fh.datasync', 'fh.close', 'rename', 'link', 'unlink'].includes(
+        call.op,
+      )
+    ) {
+      continue;
+    }
+    const rel = (p: unknown) => {
+      const relative = String(p).slice(root.length).replace(/^\//, '') || '<root>';
+      return relative.replace(/\.durability-tmp-[0-9a-f]{16}$/, '.<tmp>');
+    };
+    let line = `${call.op} ${rel(call.path)}`;
+    if (call.op === 'open') line += ` ${String(call.args[1])}`;
+    if (call.op === 'rename' || call.op === 'link') line += ` -> ${rel(call.args[1])}`;
+    if (line !== lines.at(-1) || call.op !== 'fh.write') lines.push(line);
+  }
+  return lines;
+}
+
+describe('durable call order (traced through the seam)', () => {
+  it('atomicWriteDurable: write temp → fsync temp → rename → fsync parent dir', async () => {
+    const root = await tempDir();
+    await new FsDirectory(root).mkdirp('ckpt');
+    const calls: FsCall[] = [];
+    await new FsDirectory(root, { ops: tracingOps(calls) }).atomicWriteDurable('ckpt/c1', bytes('state'));
+    expect(barrierTrace(calls, root)).toEqual([
+      'open ckpt/c1.<tmp> wx',
+      'fh.write ckpt/c1.<tmp>',
+      'fh.sync ckpt/c1.<tmp>',
+      'fh.close ckpt/c1.<tmp>',
+      'rename ckpt/c1.<tmp> -> ckpt/c1',
+      'open ckpt r',
+      'fh.sync ckpt',
+      'fh.close ckpt',
+    ]);
+    // The temp that was synced is the one that was renamed.
+    const renamed = calls.find((c) => c.op === 'rename');
+    const synced = calls.find((c) => c.op === 'fh.sync');
+    expect(renamed?.path).toBe(synced?.path);
+  });
+
+  it('atomicWrite takes the same durable steps', async () => {
+    const root = await tempDir();
+    const calls: FsCall[] = [];
+    await new FsDirectory(root, { ops: tracingOps(calls) }).atomicWrite('f', bytes('v'));
+    expect(
+      barrierTrace(calls, root).filter((l) => l.startsWith('fh.sync') || l.startsWith('rename')),
+    ).toEqual(['fh.sync f.<tmp>', 'rename f.<tmp> -> f', 'fh.sync <root>']);
+  });
+
+  it('atomicRenameDurable: rename, then fsync the target directory, then the source directory', async () => {
+    const root = await tempDir();
+    const dir = new FsDirectory(root);
+    await dir.atomicWrite('a/x', bytes('x'));
+    await dir.mkdirp('b');
+    const calls: FsCall[] = [];
+    const traced = new FsDirectory(root, { ops: tracingOps(calls) });
+    await traced.atomicRenameDurable('a/x', 'b/y');
+    expect(barrierTrace(calls, root)).toEqual([
+      'rename a/x -> b/y',
+      'open b r',
+      'fh.sync b',
+      'fh.close b',
+      'open a r',
+      'fh.sync a',
+      'fh.close a',
+    ]);
+    calls.length = 0;
+    await traced.atomicRenameDurable('b/y', 'b/z');
+    expect(barrierTrace(calls, root)).toEqual(['rename b/y -> b/z', 'open b r', 'fh.sync b', 'fh.close b']);
+    expect(text(await dir.readFile('b/z'))).toBe('x');
+  });
+
+  it('createExclusive: write temp → fsync temp → link → unlink temp', async () => {
+    const root = await tempDir();
+    const calls: FsCall[] = [];
+    await new FsDirectory(root, { ops: tracingOps(calls) }).createExclusive('lock', bytes('pid'));
+    expect(barrierTrace(calls, root)).toEqual([
+      'open lock.<tmp> wx',
+      'fh.write lock.<tmp>',
+      'fh.sync lock.<tmp>',
+      'fh.close lock.<tmp>',
+      'link lock.<tmp> -> lock',
+      'unlink lock.<tmp>',
+    ]);
+  });
+
+  it('writer.sync is fdatasync; syncFile and syncParentDir are fsync of the file and of the parent', async () => {
+    const root = await tempDir();
+    const calls: FsCall[] = [];
+    const dir = new FsDirectory(root, { ops: tracingOps(calls) });
+    await dir.mkdirp('wal');
+    const writer = await dir.createFile('wal/1.log');
+    calls.length = 0;
+    await writer.write(bytes('entry'));
+    await writer.flush();
+    await writer.sync();
+    await writer.close();
+    await dir.syncFile('wal/1.log');
+    await dir.syncParentDir('wal/1.log');
+    expect(barrierTrace(calls, root)).toEqual([
+      'fh.write wal/1.log',
+      'fh.datasync wal/1.log',
+      'fh.close wal/1.log',
+      'open wal/1.log r',
+      'fh.sync wal/1.log',
+      'fh.close wal/1.log',
+      'open wal r',
+      'fh.sync wal',
+      'fh.close wal',
+    ]);
+  });
+
+  it('directories created on demand are made durable before the call returns', async () => {
+    const base = await tempDir();
+    const root = join(base, 'root');
+    const calls: FsCall[] = [];
+    const writer = await new FsDirectory(root, { ops: tracingOps(calls) }).createFile('a/b/f');
+    await writer.close();
+    const syncedDirs = calls.filter((c) => c.op === 'fh.sync').map((c) => c.path);
+    // Created: root, root/a, root/a/b; each one's parent is synced, deepest first.
+    expect(syncedDirs).toEqual([join(root, 'a'), root, dirname(root)]);
+    const mkdirAt = calls.findIndex((c) => c.op === 'mkdir');
+    const openAt = calls.findIndex((c) => c.op === 'open' && c.args[1] === 'w');
+    const lastSyncAt = calls.map((c) => c.op).lastIndexOf('fh.sync');
+    expect(mkdirAt).toBeLessThan(lastSyncAt);
+    expect(lastSyncAt).toBeLessThan(openAt);
+  });
+});

@@ -1,0 +1,4 @@
+import { describeDirectoryContract } from '@durability/conformance';
+import { MemoryDirectory } from '../src/index.js';
+
+describeDirectoryContract('MemoryDirectory', { create: () => new MemoryDirectory() });
