@@ -5,6 +5,16 @@
  * `IoError` for failed I/O, `NotSupportedError` for a call the backend cannot honour.
  *
  * Core never asks which backend it is talking to: it reads `capabilities` and chooses its strategy.
+ *
+ * Every operation reports failure by rejecting its promise, never by throwing synchronously, and a
+ * backend's `capabilities` are the same for every instance it creates.
+ *
+ * Directories are created implicitly: an operation that creates a file (`createFile`, `appendFile`,
+ * `createExclusive`, `atomicWrite`, and `rename` for its target) creates its missing parents, and
+ * deleting a file leaves its parent in place. On a
+ * backend with `durableSync`, a directory an operation created is durable when the operation resolves
+ * (its entry in its own parent is synced), so `syncParentDir(path)` alone makes a new file in a new
+ * directory durable.
  */
 
 /** Promises a backend makes. The conformance suite checks each one, in both directions. */
@@ -48,7 +58,7 @@ export interface FileWriter {
    * that is `DurableDirectory.syncParentDir`.
    */
   sync(): Promise<void>;
-  /** Flushes and releases the writer. Idempotent. Later `write`/`flush`/`sync` calls reject. */
+  /** Flushes and releases the writer. Idempotent. Later `write`/`flush`/`sync` calls reject with `InvalidStateError`. */
   close(): Promise<void>;
 }
 
@@ -59,11 +69,12 @@ export interface FileReader {
   /** The file's length when the reader was opened. */
   readonly length: number;
   /**
-   * Reads up to `length` bytes at `offset`. The result is shorter only at the end of the file, and
-   * empty at or past it. The returned bytes belong to the caller.
+   * Reads up to `length` bytes at `offset`, never past the reader's `length` (bytes appended after the
+   * reader was opened are not returned). The result is shorter only at that end, and empty at or past
+   * it. The returned bytes belong to the caller.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** Releases the reader. Idempotent. */
+  /** Releases the reader. Idempotent. Later `read` calls reject with `InvalidStateError`. */
   close(): Promise<void>;
 }
 
@@ -77,7 +88,8 @@ export interface Directory {
   /**
    * Creates the file with exactly `bytes` if no file exists at `path`; rejects with `AlreadyExistsError`
    * otherwise. Atomic: no other `createExclusive` of the same path can also succeed, and a reader never
-   * sees the file without its full content. Excludes other processes when `crossProcessLock`.
+   * sees the file without its full content. Excludes other processes when `crossProcessLock`. The new
+   * entry is durable only after `DurableDirectory.syncParentDir`.
    */
   createExclusive(path: string, bytes: Uint8Array): Promise<void>;
 
@@ -96,17 +108,22 @@ export interface Directory {
   delete(path: string): Promise<void>;
   /**
    * Names (not paths) of the direct children of `dir`, files and directories, sorted by code unit
-   * (`Array.prototype.sort` order). A directory that does not exist lists as empty. `''` is the root.
+   * (`Array.prototype.sort` order). A path that is not a directory (missing, or a file) lists as empty:
+   * object stores cannot tell these apart. `''` is the root.
    */
   list(dir: string): Promise<string[]>;
-  /** Creates `dir` and its missing ancestors. */
+  /** Creates `dir` and its missing ancestors. A file in the way is an `IoError` (its errno varies by backend). */
   mkdirp(dir: string): Promise<void>;
   /**
    * Shrinks the file to `length` bytes (used by WAL repair). `length` greater than the file's size is a
    * `RangeError`. Not durable by itself: follow with `DurableDirectory.syncFile`.
    */
   truncate(path: string, length: number): Promise<void>;
-  /** Moves `from` to `to`, replacing `to`. Atomic only when `capabilities.atomicRename`. */
+  /**
+   * Moves `from` to `to`, replacing `to` and creating its missing parents. Atomic only when
+   * `capabilities.atomicRename`. What happens to writers and readers open on `from` is unspecified: core
+   * never renames, truncates or deletes a file it holds open.
+   */
   rename(from: string, to: string): Promise<void>;
   /**
    * Replaces the file's content with `bytes` so that readers, and recovery after a crash, see the old

@@ -93,6 +93,7 @@ export class DurabilityError extends Error {
   ): value is InstanceType<T> {
     if (typeof value !== 'object' || value === null) return false;
     if ((value as Record<symbol, unknown>)[ERROR_MARKER] !== true) return false;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `is` was called on; that is the point.
     return this.code === undefined || (value as { code?: unknown }).code === this.code;
   }
 }

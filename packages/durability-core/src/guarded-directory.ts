@@ -1,4 +1,10 @@
-import type { Directory, DirectoryCapabilities, DurableDirectory, FileReader, FileWriter } from './directory.js';
+import type {
+  Directory,
+  DirectoryCapabilities,
+  DurableDirectory,
+  FileReader,
+  FileWriter,
+} from './directory.js';
 import { isDurableDirectory } from './directory.js';
 import { DurabilityError, InvalidStateError, IoError, NotSupportedError } from './errors.js';
 import { assertSafePath } from './paths.js';
@@ -13,13 +19,23 @@ const GUARDED: unique symbol = Symbol.for('@durability/core/guarded-directory') 
  *   `durableSync`; `filePath` without `filePaths` answers `undefined`);
  * - maps anything a backend throws that is not a `DurabilityError` into an `IoError` carrying the path
  *   and the original as `cause` (a `TypeError`/`RangeError` is a programmer error and passes unchanged);
- * - refuses overlapping calls on one writer, and calls after `close`, with `InvalidStateError`.
- * Guarding a guarded directory returns it unchanged.
+ * - refuses overlapping calls on one writer, and calls after `close`, with `InvalidStateError`;
+ * - reports every failure of a Promise-returning method as a rejection, never as a synchronous throw.
+ * Guarding a guarded directory returns it unchanged, and guarding the same backend twice returns the same
+ * wrapper.
  */
 export function guardDirectory(dir: Directory): DurableDirectory {
   if ((dir as { [GUARDED]?: true })[GUARDED]) return dir as DurableDirectory;
-  return new GuardedDirectory(dir);
+  let guarded = guards.get(dir);
+  if (guarded === undefined) {
+    guarded = new GuardedDirectory(dir);
+    guards.set(dir, guarded);
+  }
+  return guarded;
 }
+
+/** One wrapper per backend object, so a backend keeps a single identity inside core (e.g. for locks). */
+const guards = new WeakMap<Directory, DurableDirectory>();
 
 class GuardedDirectory implements DurableDirectory {
   readonly [GUARDED] = true as const;
@@ -39,18 +55,18 @@ class GuardedDirectory implements DurableDirectory {
     return new GuardedWriter(await call('appendFile', path, () => this.inner.appendFile(path)));
   }
 
-  createExclusive(path: string, bytes: Uint8Array): Promise<void> {
+  async createExclusive(path: string, bytes: Uint8Array): Promise<void> {
     assertSafePath(path);
     assertBytes(bytes);
     return call('createExclusive', path, () => this.inner.createExclusive(path, bytes));
   }
 
-  readFile(path: string): Promise<Uint8Array> {
+  async readFile(path: string): Promise<Uint8Array> {
     assertSafePath(path);
     return call('readFile', path, () => this.inner.readFile(path));
   }
 
-  read(path: string, offset: number, length: number): Promise<Uint8Array> {
+  async read(path: string, offset: number, length: number): Promise<Uint8Array> {
     assertSafePath(path);
     assertByteCount('offset', offset);
     assertByteCount('length', length);
@@ -62,44 +78,44 @@ class GuardedDirectory implements DurableDirectory {
     return new GuardedReader(await call('openReader', path, () => this.inner.openReader(path)));
   }
 
-  size(path: string): Promise<number> {
+  async size(path: string): Promise<number> {
     assertSafePath(path);
     return call('size', path, () => this.inner.size(path));
   }
 
-  exists(path: string): Promise<boolean> {
+  async exists(path: string): Promise<boolean> {
     assertSafePath(path, { allowRoot: true });
     return call('exists', path, () => this.inner.exists(path));
   }
 
-  delete(path: string): Promise<void> {
+  async delete(path: string): Promise<void> {
     assertSafePath(path);
     return call('delete', path, () => this.inner.delete(path));
   }
 
-  list(dir: string): Promise<string[]> {
+  async list(dir: string): Promise<string[]> {
     assertSafePath(dir, { allowRoot: true });
     return call('list', dir, () => this.inner.list(dir));
   }
 
-  mkdirp(dir: string): Promise<void> {
+  async mkdirp(dir: string): Promise<void> {
     assertSafePath(dir, { allowRoot: true });
     return call('mkdirp', dir, () => this.inner.mkdirp(dir));
   }
 
-  truncate(path: string, length: number): Promise<void> {
+  async truncate(path: string, length: number): Promise<void> {
     assertSafePath(path);
     assertByteCount('length', length);
     return call('truncate', path, () => this.inner.truncate(path, length));
   }
 
-  rename(from: string, to: string): Promise<void> {
+  async rename(from: string, to: string): Promise<void> {
     assertSafePath(from);
     assertSafePath(to);
     return call('rename', from, () => this.inner.rename(from, to));
   }
 
-  atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
+  async atomicWrite(path: string, bytes: Uint8Array): Promise<void> {
     assertSafePath(path);
     assertBytes(bytes);
     return call('atomicWrite', path, () => this.inner.atomicWrite(path, bytes));
@@ -110,17 +126,17 @@ class GuardedDirectory implements DurableDirectory {
     return this.capabilities.filePaths ? this.inner.filePath(path) : undefined;
   }
 
-  syncFile(path: string): Promise<void> {
+  async syncFile(path: string): Promise<void> {
     assertSafePath(path);
     return call('syncFile', path, () => this.durable('syncFile', path).syncFile(path));
   }
 
-  syncParentDir(path: string): Promise<void> {
+  async syncParentDir(path: string): Promise<void> {
     assertSafePath(path);
     return call('syncParentDir', path, () => this.durable('syncParentDir', path).syncParentDir(path));
   }
 
-  atomicWriteDurable(path: string, bytes: Uint8Array): Promise<void> {
+  async atomicWriteDurable(path: string, bytes: Uint8Array): Promise<void> {
     assertSafePath(path);
     assertBytes(bytes);
     return call('atomicWriteDurable', path, () =>
@@ -128,7 +144,7 @@ class GuardedDirectory implements DurableDirectory {
     );
   }
 
-  atomicRenameDurable(from: string, to: string): Promise<void> {
+  async atomicRenameDurable(from: string, to: string): Promise<void> {
     assertSafePath(from);
     assertSafePath(to);
     return call('atomicRenameDurable', from, () =>
@@ -161,7 +177,7 @@ class GuardedWriter implements FileWriter {
     return this.inner.length;
   }
 
-  write(bytes: Uint8Array): Promise<void> {
+  async write(bytes: Uint8Array): Promise<void> {
     assertBytes(bytes);
     return this.run('write', () => this.inner.write(bytes));
   }
@@ -183,7 +199,9 @@ class GuardedWriter implements FileWriter {
   private async run(operation: string, action: () => Promise<void>): Promise<void> {
     if (this.closed) throw new InvalidStateError(`${operation} on a closed writer`, { path: this.path });
     if (this.busy) {
-      throw new InvalidStateError(`${operation} overlaps another call on the same writer`, { path: this.path });
+      throw new InvalidStateError(`${operation} overlaps another call on the same writer`, {
+        path: this.path,
+      });
     }
     this.busy = true;
     try {
@@ -207,10 +225,10 @@ class GuardedReader implements FileReader {
     return this.inner.length;
   }
 
-  read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number): Promise<Uint8Array> {
     assertByteCount('offset', offset);
     assertByteCount('length', length);
-    if (this.closed) return Promise.reject(new InvalidStateError('read on a closed reader', { path: this.path }));
+    if (this.closed) throw new InvalidStateError('read on a closed reader', { path: this.path });
     return call('read', this.path, () => this.inner.read(offset, length));
   }
 
@@ -236,9 +254,11 @@ async function call<T>(operation: string, path: string, action: () => Promise<T>
  */
 export function toDurabilityError(error: unknown, operation: string, path: string): Error {
   if (DurabilityError.is(error) || error instanceof TypeError || error instanceof RangeError) return error;
-  const errno = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+  const native = error as { code?: unknown; syscall?: unknown };
+  const errno = typeof native?.code === 'string' ? native.code : undefined;
+  const syscall = typeof native?.syscall === 'string' ? native.syscall : undefined;
   const reason = error instanceof Error ? error.message : String(error);
-  return new IoError(`${operation} failed: ${reason}`, { path, errno, cause: error });
+  return new IoError(`${operation} failed: ${reason}`, { path, errno, syscall, cause: error });
 }
 
 function assertBytes(bytes: unknown): asserts bytes is Uint8Array {

@@ -9,7 +9,7 @@ import { InvalidPathError } from './errors.js';
  * - it contains no NUL and no backslash (a backslash is a separator on Windows).
  *
  * `''` (the root itself) is accepted only where an operation takes a directory (`list`, `mkdirp`,
- * `exists`) and says so with `allowRoot`.
+ * `exists`, `filePath`) and says so with `allowRoot`.
  */
 export function assertSafePath(path: unknown, options: { allowRoot?: boolean } = {}): asserts path is string {
   if (typeof path !== 'string') {

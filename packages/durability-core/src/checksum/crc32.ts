@@ -55,14 +55,30 @@ function nativeCrc32(): Crc32 | undefined {
   const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
     ?.getBuiltinModule;
   if (typeof getBuiltin !== 'function') return undefined;
-  const zlib = getBuiltin('node:zlib') as { crc32?: (data: Uint8Array, value?: number) => number } | undefined;
+  const zlib = getBuiltin('node:zlib') as
+    | { crc32?: (data: Uint8Array, value?: number) => number }
+    | undefined;
   const native = zlib?.crc32;
   if (typeof native !== 'function') return undefined;
-  return (data, initial = 0) => native(data, initial);
+  // zlib.crc32 returns 0, not `initial`, for an empty view whose ArrayBuffer has no backing store
+  // (e.g. `new Uint8Array(new ArrayBuffer(0))`): zlib's crc32 sees a NULL pointer. The CRC of no bytes
+  // continuing from `initial` is `initial`, so answer that without calling it.
+  return (data, initial = 0) => (data.length === 0 ? initial >>> 0 : native(data, initial));
 }
 
-/** Which implementation `crc32` uses in this runtime. */
+/** Which implementation `crc32` uses for large inputs in this runtime. */
 export const crc32Implementation: 'native' | 'portable' = nativeCrc32() ? 'native' : 'portable';
 
+/**
+ * Below this many bytes the portable table code beats the per-call overhead of `zlib.crc32` (measured on
+ * Node 20: 32 vs 58 ns at 12 bytes, 103 vs 185 ns at 100 bytes), so frame headers and small payloads
+ * stay in JavaScript.
+ */
+export const CRC32_NATIVE_MIN_BYTES = 256;
+
+const native = nativeCrc32();
+
 /** CRC-32/IEEE of `data`, continuing from `initial` (the CRC of the bytes before `data`). */
-export const crc32: Crc32 = nativeCrc32() ?? crc32Portable;
+export const crc32: Crc32 = native
+  ? (data, initial = 0) => (data.length < CRC32_NATIVE_MIN_BYTES ? crc32Portable(data, initial) : native(data, initial))
+  : crc32Portable;

@@ -1,5 +1,5 @@
 import { Encoder } from 'cbor-x';
-import { DecodeError, EncodeError } from '../errors.js';
+import { DecodeError, EncodeError, type ErrorDetails } from '../errors.js';
 
 /**
  * Turns entries into payload bytes and back. `decode` receives checksum-valid bytes; it must throw (any
@@ -95,10 +95,15 @@ export const bytesCodec: Codec<Uint8Array> = Object.freeze({
 });
 
 /**
- * Runs a codec's `decode` and makes any failure a `DecodeError` with the location of the payload.
+ * Runs a codec's `decode` and makes any failure a `DecodeError` with the location of the payload (path,
+ * segment id, offset).
  * Readers call this so that a misbehaving custom codec still yields a typed error.
  */
-export function decodeWith<E>(codec: Codec<E>, bytes: Uint8Array, where: { path?: string; offset?: number }): E {
+export function decodeWith<E>(
+  codec: Codec<E>,
+  bytes: Uint8Array,
+  where: { path?: string; offset?: number },
+): E {
   try {
     return codec.decode(bytes);
   } catch (error) {

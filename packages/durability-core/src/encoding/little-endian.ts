@@ -15,7 +15,10 @@ export function writeU32(target: Uint8Array, offset: number, value: number): voi
 
 export function readU32(source: Uint8Array, offset: number): number {
   return (
-    (source[offset]! | (source[offset + 1]! << 8) | (source[offset + 2]! << 16) | (source[offset + 3]! << 24)) >>>
+    (source[offset]! |
+      (source[offset + 1]! << 8) |
+      (source[offset + 2]! << 16) |
+      (source[offset + 3]! << 24)) >>>
     0
   );
 }

@@ -1,0 +1,97 @@
+import type { FileReader } from '../directory.js';
+
+/** Default size of one ranged read when streaming a file. */
+export const DEFAULT_READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Streams a file front to back through ranged reads of a bounded size, so memory stays independent of
+ * the file's size: at most one chunk plus one frame is held (a frame larger than a chunk is read whole).
+ *
+ * The fast path is synchronous: `buffered()` says how many bytes are in memory and `take(n)` returns a
+ * view of the next `n` of them; `fill(n)` awaits more only when needed. Views stay valid after later
+ * calls: a refill allocates a new buffer instead of overwriting the old one.
+ */
+export class SequentialReader {
+  private buffer: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  /** File offset of `buffer[0]`. */
+  private bufferOffset: number;
+  private readonly chunkBytes: number;
+
+  constructor(
+    private readonly reader: FileReader,
+    options: { startOffset?: number; chunkBytes?: number } = {},
+  ) {
+    this.bufferOffset = options.startOffset ?? 0;
+    this.chunkBytes = options.chunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
+  }
+
+  /** File offset of the next unread byte. */
+  get offset(): number {
+    return this.bufferOffset + this.start;
+  }
+
+  /** The file's length when its reader was opened. */
+  get length(): number {
+    return this.reader.length;
+  }
+
+  /** Bytes between the next unread byte and the end of the file. */
+  remaining(): number {
+    return Math.max(0, this.reader.length - this.offset);
+  }
+
+  /** Bytes available to `take` without I/O. */
+  buffered(): number {
+    return this.buffer.length - this.start;
+  }
+
+  /**
+   * Makes at least `n` bytes available (fewer only at the end of the file) and returns how many are.
+   * Never reads past the file's length, so callers bound `n` by what the format allows before calling.
+   */
+  async fill(n: number): Promise<number> {
+    if (this.buffered() >= n) return this.buffered();
+    const want = Math.min(Math.max(n, this.chunkBytes), this.remaining());
+    const have = this.buffered();
+    if (want <= have) return have;
+    const readFrom = this.offset + have;
+    const chunk = await this.reader.read(readFrom, want - have);
+    const next = new Uint8Array(have + chunk.length);
+    next.set(this.buffer.subarray(this.start), 0);
+    next.set(chunk, have);
+    this.bufferOffset = this.offset;
+    this.buffer = next;
+    this.start = 0;
+    return this.buffered();
+  }
+
+  /** The next `n` buffered bytes, without consuming them. Requires `buffered() >= n`. */
+  peek(n: number): Uint8Array {
+    this.assertBuffered(n);
+    return this.buffer.subarray(this.start, this.start + n);
+  }
+
+  /** Consumes and returns the next `n` buffered bytes. Requires `buffered() >= n`. */
+  take(n: number): Uint8Array {
+    const view = this.peek(n);
+    this.start += n;
+    return view;
+  }
+
+  /** Reads every remaining byte in bounded chunks and reports whether all of them are zero. */
+  async restIsZero(): Promise<boolean> {
+    while (this.remaining() > 0) {
+      const available = await this.fill(1);
+      // The file ended before its reader's length (it shrank while open): nothing more to examine.
+      if (available === 0) break;
+      const view = this.take(available);
+      for (let i = 0; i < view.length; i++) if (view[i] !== 0) return false;
+    }
+    return true;
+  }
+
+  private assertBuffered(n: number): void {
+    if (this.buffered() < n) throw new RangeError(`only ${this.buffered()} bytes buffered, ${n} requested`);
+  }
+}

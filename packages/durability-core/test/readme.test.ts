@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { readmeBlocks, runReadmeBlock } from '../../../test-support/readme-blocks.js';
+
+const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+
+it('the README write-ahead log example runs and prints what its comments say', async () => {
+  const [walExample] = await readmeBlocks(readme);
+  const printed = await runReadmeBlock(walExample!, fileURLToPath(import.meta.url));
+  expect(printed).toEqual([[2], [2, 1]]);
+});
+
+it('the README record log example runs and prints what its comments say', async () => {
+  const [, recordLogExample] = await readmeBlocks(readme);
+  const printed = await runReadmeBlock(recordLogExample!, fileURLToPath(import.meta.url));
+  expect(printed).toEqual([[[{ user: 'ada', balance: 10 }], 'clean-end']]);
+});

@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SequentialReader } from '../src/encoding/sequential-reader.js';
+import type { FileReader } from '../src/index.js';
+
+/** A FileReader over bytes in memory that records the size of every ranged read. */
+function memoryReader(data: Uint8Array, options: { length?: number } = {}) {
+  const reads: { offset: number; length: number }[] = [];
+  const reader: FileReader = {
+    path: 'f',
+    length: options.length ?? data.length,
+    read: async (offset, length) => {
+      reads.push({ offset, length });
+      return data.slice(offset, offset + length);
+    },
+    close: async () => {},
+  };
+  return { reader, reads };
+}
+
+/** Takes the whole stream in pieces of the given sizes (cycled), filling only when needed. */
+async function drain(sr: SequentialReader, sizes: number[]): Promise<Uint8Array[]> {
+  const views: Uint8Array[] = [];
+  for (let i = 0; sr.remaining() > 0; i++) {
+    const want = Math.min(sizes[i % sizes.length]!, sr.remaining());
+    if (sr.buffered() < want) await sr.fill(want);
+    views.push(sr.take(want));
+  }
+  return views;
+}
+
+const concat = (views: Uint8Array[]) => {
+  const out = new Uint8Array(views.reduce((n, v) => n + v.length, 0));
+  let at = 0;
+  for (const v of views) {
+    out.set(v, at);
+    at += v.length;
+  }
+  return out;
+};
+
+describe('SequentialReader', () => {
+  it('yields the same byte stream for any chunk size and any take sizes; views stay valid', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.integer({ min: 1, max: 600 }),
+        fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 8 }),
+        async (data, chunkBytes, sizes) => {
+          const { reader, reads } = memoryReader(data);
+          const sr = new SequentialReader(reader, { chunkBytes });
+          const views = await drain(sr, sizes);
+          // Checked only at the end, after every refill: earlier views were not overwritten.
+          expect(concat(views)).toEqual(data);
+          expect(sr.offset).toBe(data.length);
+          // Bounded memory: no read asks for more than a chunk or the largest single request.
+          const bound = Math.max(chunkBytes, ...sizes);
+          for (const r of reads) expect(r.length).toBeLessThanOrEqual(bound);
+          // Never reads past the end of the file.
+          for (const r of reads) expect(r.offset + r.length).toBeLessThanOrEqual(data.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('starts at startOffset', async () => {
+    const data = Uint8Array.from({ length: 20 }, (_, i) => i);
+    const sr = new SequentialReader(memoryReader(data).reader, { startOffset: 8, chunkBytes: 4 });
+    expect(sr.offset).toBe(8);
+    expect(sr.remaining()).toBe(12);
+    expect(concat(await drain(sr, [3]))).toEqual(data.subarray(8));
+  });
+
+  it('peek does not consume; take and peek beyond the buffer are RangeErrors', async () => {
+    const sr = new SequentialReader(memoryReader(Uint8Array.of(1, 2, 3)).reader, { chunkBytes: 2 });
+    expect(() => sr.peek(1)).toThrow(RangeError);
+    expect(await sr.fill(1)).toBe(2);
+    expect([...sr.peek(2)]).toEqual([1, 2]);
+    expect([...sr.take(1)]).toEqual([1]);
+    expect(() => sr.take(2)).toThrow(RangeError);
+    expect(await sr.fill(2)).toBe(2);
+    expect([...sr.take(2)]).toEqual([2, 3]);
+    expect(await sr.fill(1)).toBe(0); // at the end: fewer than asked, no error
+  });
+
+  it('fill(n) for n larger than a chunk reads the whole request at once', async () => {
+    const data = new Uint8Array(100).fill(7);
+    const { reader, reads } = memoryReader(data);
+    const sr = new SequentialReader(reader, { chunkBytes: 8 });
+    expect(await sr.fill(50)).toBe(50);
+    expect(reads).toEqual([{ offset: 0, length: 50 }]);
+  });
+
+  describe('restIsZero', () => {
+    it('is true exactly when every remaining byte is zero, reading in bounded chunks', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 2000 }),
+          fc.option(fc.nat(), { nil: undefined }),
+          fc.integer({ min: 0, max: 2000 }),
+          fc.integer({ min: 1, max: 300 }),
+          async (length, nonZeroAt, start, chunkBytes) => {
+            const data = new Uint8Array(length);
+            if (nonZeroAt !== undefined && length > 0) data[nonZeroAt % length] = 1;
+            const from = Math.min(start, length);
+            const { reader, reads } = memoryReader(data);
+            const sr = new SequentialReader(reader, { startOffset: from, chunkBytes });
+            const expected = data.subarray(from).every((b) => b === 0);
+            expect(await sr.restIsZero()).toBe(expected);
+            for (const r of reads) expect(r.length).toBeLessThanOrEqual(chunkBytes);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+
+    it('ends when the file is shorter than its reader said (it shrank), instead of looping forever', async () => {
+      const { reader } = memoryReader(new Uint8Array(4), { length: 10 });
+      const sr = new SequentialReader(reader, { chunkBytes: 2 });
+      expect(await sr.restIsZero()).toBe(true);
+    });
+  });
+});
