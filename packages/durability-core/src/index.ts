@@ -1,11 +1,16 @@
-// @durability/core: contracts, typed errors, codecs and the formats that own bytes on disk.
-
 export { crc32, crc32Implementation, crc32Portable } from './checksum/crc32.js';
 export type { CborCodecOptions, Codec, EntrySchema } from './codec/codec.js';
 export { bytesCodec, CBOR_OPTIONS, cborCodec, decodeWith, encodeWith } from './codec/codec.js';
-export type { Directory, DirectoryCapabilities, DurableDirectory, FileReader, FileWriter } from './directory.js';
+export type {
+  Directory,
+  DirectoryCapabilities,
+  DurableDirectory,
+  FileReader,
+  FileWriter,
+} from './directory.js';
 export { isDurableDirectory } from './directory.js';
 export { syncFile, syncParentDir } from './durable-helpers.js';
+export { hasZeroSector, TORN_WRITE_SECTOR_BYTES } from './encoding/torn-write.js';
 export type { DurabilityErrorCode, ErrorDetails } from './errors.js';
 export {
   AlreadyExistsError,
@@ -26,3 +31,51 @@ export {
 } from './errors.js';
 export { guardDirectory, toDurabilityError } from './guarded-directory.js';
 export { assertSafePath, baseName, isSafePath, joinPath, parentPath } from './paths.js';
+export { RECORD_LOG_MAX_RECORD_BYTES, RECORD_LOG_VERSION } from './record-log/format.js';
+export type {
+  RecordLogFlushPolicy,
+  RecordLogReaderOptions,
+  RecordLogReadOptions,
+  RecordLogWriterOptions,
+} from './record-log/options.js';
+export { RecordLogReader } from './record-log/record-log-reader.js';
+export { RecordLogWriter } from './record-log/record-log-writer.js';
+export type { RecordLogEndReason, RecordLogReadMode, RecordLogReport } from './record-log/report.js';
+export type {
+  FlushPolicy,
+  FrameLocation,
+  LockOwner,
+  LockTakeover,
+  ReplayMode,
+  ReplayOptions,
+  ReplayReport,
+  SegmentRange,
+  StopReason,
+  TruncateResult,
+  WalEntry,
+  WalReaderOptions,
+  WalRecord,
+  WalWriterOptions,
+} from './wal/index.js';
+export {
+  addSegmentSchema,
+  cancelMergeSchema,
+  checkpointEntrySchema,
+  deleteDocumentsSchema,
+  endMergeSchema,
+  FRAME_HEADER_BYTES,
+  MAX_WAL_ENTRY_BYTES,
+  parseSegmentFileName,
+  SEGMENT_HEADER_BYTES,
+  segmentFileName,
+  segmentPath,
+  startMergeSchema,
+  WAL_DIR,
+  WAL_FORMAT_VERSION,
+  WAL_LOCK_PATH,
+  WAL_MAGIC,
+  WalMaintenance,
+  WalReader,
+  WalWriter,
+  walEntrySchema,
+} from './wal/index.js';

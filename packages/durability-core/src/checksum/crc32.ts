@@ -80,5 +80,6 @@ const native = nativeCrc32();
 
 /** CRC-32/IEEE of `data`, continuing from `initial` (the CRC of the bytes before `data`). */
 export const crc32: Crc32 = native
-  ? (data, initial = 0) => (data.length < CRC32_NATIVE_MIN_BYTES ? crc32Portable(data, initial) : native(data, initial))
+  ? (data, initial = 0) =>
+      data.length < CRC32_NATIVE_MIN_BYTES ? crc32Portable(data, initial) : native(data, initial)
   : crc32Portable;

@@ -99,11 +99,7 @@ export const bytesCodec: Codec<Uint8Array> = Object.freeze({
  * segment id, offset).
  * Readers call this so that a misbehaving custom codec still yields a typed error.
  */
-export function decodeWith<E>(
-  codec: Codec<E>,
-  bytes: Uint8Array,
-  where: { path?: string; offset?: number },
-): E {
+export function decodeWith<E>(codec: Codec<E>, bytes: Uint8Array, where: Omit<ErrorDetails, 'cause'>): E {
   try {
     return codec.decode(bytes);
   } catch (error) {

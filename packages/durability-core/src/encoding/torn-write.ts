@@ -1,7 +1,7 @@
 /**
  * The torn-write rule: ONE classification of damaged frames shared by every format of this package (the
- * record log uses it; the WAL adopts it next). Modelled on etcd's `isTornEntry`
- * (server/storage/wal/decoder.go).
+ * record log, `record-log/scan-record-log.ts`, and the WAL's final segment, `wal/segment-scanner.ts`, use
+ * it). Modelled on etcd's `isTornEntry` (server/storage/wal/decoder.go).
  *
  * Why: after a power loss, a file's new size can reach the disk while some of its data blocks do not.
  * The lost blocks read back as whole zeroed sectors, inside the last frame or after it. Such a frame is

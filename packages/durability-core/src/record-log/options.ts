@@ -2,12 +2,20 @@ import { z } from 'zod';
 import type { Codec } from '../codec/codec.js';
 import { bytesCodec } from '../codec/codec.js';
 import { DEFAULT_READ_CHUNK_BYTES } from '../encoding/sequential-reader.js';
-import { InvalidConfigError } from '../errors.js';
+import {
+  byteCountSchema,
+  codecOptionSchema,
+  type FlushPolicy,
+  flushInterval,
+  flushPolicySchema,
+  parseOptions,
+  readModeSchema,
+} from '../options/shared-options.js';
 import { RECORD_LOG_MAX_RECORD_BYTES } from './format.js';
 import type { RecordLogReadMode } from './report.js';
 
 /** When the writer hands buffered frames to the backend (`flush`) without being asked. */
-export type RecordLogFlushPolicy = 'perAppend' | 'manual' | { everyN: number };
+export type RecordLogFlushPolicy = FlushPolicy;
 
 export interface RecordLogWriterOptions<T = Uint8Array> {
   /** Size of the append buffer; a frame larger than it is written directly. Default 64 KiB. */
@@ -38,36 +46,22 @@ export const DEFAULT_BUFFER_BYTES = 64 * 1024;
 const MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
-const codecSchema = z.custom<Codec<unknown>>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Partial<Codec<unknown>>).encode === 'function' &&
-    typeof (value as Partial<Codec<unknown>>).decode === 'function',
-  { message: 'expected a codec: an object with encode and decode functions' },
-);
-const maxRecordBytesSchema = z.number().int().min(0).max(RECORD_LOG_MAX_RECORD_BYTES);
+const maxRecordBytesSchema = byteCountSchema(0, RECORD_LOG_MAX_RECORD_BYTES);
 
 const writerSchema = z.strictObject({
-  bufferBytes: z.number().int().min(0).max(MAX_BUFFER_BYTES).optional(),
-  flushPolicy: z
-    .union([
-      z.literal('perAppend'),
-      z.literal('manual'),
-      z.strictObject({ everyN: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-    ])
-    .optional(),
+  bufferBytes: byteCountSchema(0, MAX_BUFFER_BYTES).optional(),
+  flushPolicy: flushPolicySchema,
   maxRecordBytes: maxRecordBytesSchema.optional(),
-  codec: codecSchema.optional(),
+  codec: codecOptionSchema.optional(),
 });
 
 const readerSchema = z.strictObject({
   maxRecordBytes: maxRecordBytesSchema.optional(),
-  codec: codecSchema.optional(),
-  chunkBytes: z.number().int().min(1).max(MAX_CHUNK_BYTES).optional(),
+  codec: codecOptionSchema.optional(),
+  chunkBytes: byteCountSchema(1, MAX_CHUNK_BYTES).optional(),
 });
 
-const readSchema = z.strictObject({ mode: z.enum(['strict', 'best-effort']).optional() });
+const readSchema = z.strictObject({ mode: readModeSchema });
 
 export interface ResolvedWriterOptions<T> {
   bufferBytes: number;
@@ -86,11 +80,10 @@ export interface ResolvedReaderOptions<T> {
 export function resolveWriterOptions<T>(
   options: RecordLogWriterOptions<T> | undefined,
 ): ResolvedWriterOptions<T> {
-  const parsed = parse(writerSchema, options, 'record log writer options');
-  const policy = parsed.flushPolicy ?? 'manual';
+  const parsed = parseOptions(writerSchema, options, 'record log writer options');
   return {
     bufferBytes: parsed.bufferBytes ?? DEFAULT_BUFFER_BYTES,
-    flushEvery: policy === 'manual' ? 0 : policy === 'perAppend' ? 1 : policy.everyN,
+    flushEvery: flushInterval(parsed.flushPolicy),
     maxRecordBytes: parsed.maxRecordBytes ?? RECORD_LOG_MAX_RECORD_BYTES,
     codec: (options?.codec ?? bytesCodec) as Codec<T>,
   };
@@ -99,7 +92,7 @@ export function resolveWriterOptions<T>(
 export function resolveReaderOptions<T>(
   options: RecordLogReaderOptions<T> | undefined,
 ): ResolvedReaderOptions<T> {
-  const parsed = parse(readerSchema, options, 'record log reader options');
+  const parsed = parseOptions(readerSchema, options, 'record log reader options');
   return {
     maxRecordBytes: parsed.maxRecordBytes ?? RECORD_LOG_MAX_RECORD_BYTES,
     codec: (options?.codec ?? bytesCodec) as Codec<T>,
@@ -108,14 +101,5 @@ export function resolveReaderOptions<T>(
 }
 
 export function resolveReadMode(options: RecordLogReadOptions | undefined): RecordLogReadMode {
-  return parse(readSchema, options, 'read options').mode ?? 'strict';
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues
-    .map((issue) => `${issue.path.length === 0 ? '(options)' : issue.path.join('.')}: ${issue.message}`)
-    .join('; ');
-  throw new InvalidConfigError(`invalid ${what}: ${issues}`, { cause: result.error });
+  return parseOptions(readSchema, options, 'read options').mode;
 }

@@ -1,5 +1,5 @@
 /** How a read of a record log is allowed to treat a torn end. */
-export type RecordLogReadMode = 'strict' | 'best-effort';
+export type { ReadMode as RecordLogReadMode } from '../options/shared-options.js';
 
 /**
  * Why a read stopped. Only `clean-end` is a complete log; the others describe what a crash during an
