@@ -1,3 +1,24 @@
+export type {
+  CanonicalCborCodecOptions,
+  CheckpointContents,
+  CheckpointFileOptions,
+  CheckpointWriteResult,
+} from './checkpoint/index.js';
+export {
+  CANONICAL_CBOR_MAX_DEPTH,
+  CHECKPOINT_DIR,
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_HEADER_BYTES,
+  CHECKPOINT_MAGIC,
+  CheckpointFile,
+  canonicalCborCodec,
+  checkpointFileName,
+  checkpointPathFor,
+  decodeCanonicalCbor,
+  encodeCanonicalCbor,
+  MAX_CHECKPOINT_PAYLOAD_BYTES,
+  parseCheckpointFileName,
+} from './checkpoint/index.js';
 export { crc32, crc32Implementation, crc32Portable } from './checksum/crc32.js';
 export type { CborCodecOptions, Codec, EntrySchema } from './codec/codec.js';
 export { bytesCodec, CBOR_OPTIONS, cborCodec, decodeWith, encodeWith } from './codec/codec.js';
@@ -31,6 +52,13 @@ export {
 } from './errors.js';
 export { guardDirectory, toDurabilityError } from './guarded-directory.js';
 export { assertSafePath, baseName, isSafePath, joinPath, parentPath } from './paths.js';
+export type {
+  CheckpointPublisherOptions,
+  PublishOptions,
+  PublishResult,
+  SegmentIndexState,
+} from './publish/index.js';
+export { CheckpointPublisher } from './publish/index.js';
 export { RECORD_LOG_MAX_RECORD_BYTES, RECORD_LOG_VERSION } from './record-log/format.js';
 export type {
   RecordLogFlushPolicy,
@@ -41,6 +69,26 @@ export type {
 export { RecordLogReader } from './record-log/record-log-reader.js';
 export { RecordLogWriter } from './record-log/record-log-writer.js';
 export type { RecordLogEndReason, RecordLogReadMode, RecordLogReport } from './record-log/report.js';
+export type {
+  CheckpointMarker,
+  FindMarkerOptions,
+  PendingMerge,
+  RecoveredSegment,
+  RecoveredState,
+  RecoverWithWalOptions,
+  RecoveryManagerOptions,
+  SegmentIndexCheckpoint,
+  SegmentIndexLike,
+  SegmentIndexRecovery,
+  WalRecovery,
+} from './recovery/index.js';
+export {
+  findLatestCheckpointMarker,
+  RecoveryManager,
+  recoverWithWal,
+  SegmentIndex,
+  segmentIndexCheckpointSchema,
+} from './recovery/index.js';
 export type {
   FlushPolicy,
   FrameLocation,

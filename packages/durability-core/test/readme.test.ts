@@ -15,3 +15,20 @@ it('the README record log example runs and prints what its comments say', async 
   const printed = await runReadmeBlock(recordLogExample!, fileURLToPath(import.meta.url));
   expect(printed).toEqual([[[{ user: 'ada', balance: 10 }], 'clean-end']]);
 });
+
+it('the README checkpoints and recovery example runs and prints what its comments say', async () => {
+  const checkpointExample = (await readmeBlocks(readme)).find((block) =>
+    block.includes('CheckpointPublisher'),
+  );
+  const printed = await runReadmeBlock(checkpointExample!, fileURLToPath(import.meta.url));
+  expect(printed).toEqual([
+    ['checkpoints/checkpoint_00000000000000000002.vckp', 3],
+    [
+      [
+        [1, [42]],
+        [2, []],
+      ],
+      4,
+    ],
+  ]);
+});

@@ -52,16 +52,8 @@ export const CBOR_OPTIONS = Object.freeze({
 /** The default codec: standard CBOR via cbor-x, optionally validated by a zod schema. */
 export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec<E> {
   const encoder = new Encoder({ ...CBOR_OPTIONS });
-  const schema = options.schema;
-  const validateOnEncode = options.validateOnEncode ?? true;
-  return {
+  const cbor: Codec<E> = {
     encode(value: E): Uint8Array {
-      if (schema && validateOnEncode) {
-        const result = schema.safeParse(value);
-        if (!result.success) {
-          throw new EncodeError(`entry rejected by schema: ${result.error.message}`, { cause: result.error });
-        }
-      }
       try {
         return encoder.encode(value);
       } catch (error) {
@@ -69,16 +61,45 @@ export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec
       }
     },
     decode(bytes: Uint8Array): E {
-      let value: unknown;
       try {
-        value = encoder.decode(bytes);
+        return encoder.decode(bytes) as E;
       } catch (error) {
         throw new DecodeError(`CBOR decoding failed: ${messageOf(error)}`, { cause: error });
       }
-      if (!schema) return value as E;
-      const result = schema.safeParse(value);
+    },
+  };
+  return withSchema(cbor, options.schema, { validateOnEncode: options.validateOnEncode });
+}
+
+/**
+ * `codec` with `schema` checked after every decode (`DecodeError`; readers receive the parsed value, after
+ * zod's transforms) and, unless `validateOnEncode` is false, before every encode (`EncodeError`), so
+ * nothing unreadable is written. Without a schema, `codec` itself.
+ */
+export function withSchema<E>(
+  codec: Codec<E>,
+  schema: EntrySchema<E> | undefined,
+  options: { what?: string; validateOnEncode?: boolean } = {},
+): Codec<E> {
+  if (!schema) return codec;
+  const what = options.what ?? 'entry';
+  const validateOnEncode = options.validateOnEncode ?? true;
+  return {
+    encode(value: E): Uint8Array {
+      if (validateOnEncode) {
+        const result = schema.safeParse(value);
+        if (!result.success) {
+          throw new EncodeError(`${what} rejected by schema: ${result.error.message}`, {
+            cause: result.error,
+          });
+        }
+      }
+      return codec.encode(value);
+    },
+    decode(bytes: Uint8Array): E {
+      const result = schema.safeParse(codec.decode(bytes));
       if (!result.success) {
-        throw new DecodeError(`entry rejected by schema: ${result.error.message}`, { cause: result.error });
+        throw new DecodeError(`${what} rejected by schema: ${result.error.message}`, { cause: result.error });
       }
       return result.data;
     },

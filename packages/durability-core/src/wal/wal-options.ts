@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { type Codec, cborCodec, type EntrySchema } from '../codec/codec.js';
+import { type Codec, cborCodec, type EntrySchema, withSchema } from '../codec/codec.js';
 import { DEFAULT_READ_CHUNK_BYTES } from '../encoding/sequential-reader.js';
-import { DecodeError, EncodeError } from '../errors.js';
 import {
   byteCountSchema as byteCount,
   codecOptionSchema as codecSchema,
@@ -118,18 +117,5 @@ export function resolveReplayMode(options: ReplayOptions | undefined): ReplayMod
 
 /** The codec, with `schema` checked on both sides when both are given. */
 function resolveCodec<E>(codec: Codec<E> | undefined, schema: EntrySchema<E> | undefined): Codec<E> {
-  if (!codec) return cborCodec<E>({ schema });
-  if (!schema) return codec;
-  return {
-    encode(value: E): Uint8Array {
-      const result = schema.safeParse(value);
-      if (!result.success) throw new EncodeError(`entry rejected by schema: ${result.error.message}`);
-      return codec.encode(value);
-    },
-    decode(bytes: Uint8Array): E {
-      const result = schema.safeParse(codec.decode(bytes));
-      if (!result.success) throw new DecodeError(`entry rejected by schema: ${result.error.message}`);
-      return result.data;
-    },
-  };
+  return codec ? withSchema(codec, schema) : cborCodec<E>({ schema });
 }

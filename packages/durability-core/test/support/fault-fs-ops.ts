@@ -1,0 +1,76 @@
+import { type FsCall, FsDirectory, interceptFsOps, nodeFsOps } from '@durability/backend-fs';
+import type { FaultPlan } from './fault-directory.js';
+
+/**
+ * An `FsDirectory` whose file-system calls (the backend's `FsOps` seam) can fail one at a time: this
+ * reaches inside composite operations, so `atomicWriteDurable` fails at its temp create, temp write,
+ * temp fsync, rename or directory fsync separately. Counted calls are those that change storage or make
+ * it durable: `open` for writing, `mkdir`, `rename`, `link`, `unlink`, `rm`, and `write`, `truncate`,
+ * `datasync`, `sync` on a handle. Reads, `stat`, `close` pass uncounted.
+ */
+export interface FaultFs {
+  dir: FsDirectory;
+  calls: string[];
+  arm(plan?: FaultPlan): void;
+  disarm(): void;
+  failed: string | undefined;
+}
+
+const MUTATING = new Set([
+  'mkdir',
+  'rename',
+  'link',
+  'unlink',
+  'rm',
+  'fh.write',
+  'fh.truncate',
+  'fh.datasync',
+  'fh.sync',
+]);
+
+function counted(call: FsCall): boolean {
+  if (call.op === 'open') return call.args[1] !== 'r';
+  return MUTATING.has(call.op);
+}
+
+export function faultFsDirectory(root: string): FaultFs {
+  let plan: FaultPlan | undefined;
+  const state: FaultFs = {
+    dir: undefined as unknown as FsDirectory,
+    calls: [],
+    failed: undefined,
+    arm(next) {
+      plan = next;
+      state.calls = [];
+      state.failed = undefined;
+    },
+    disarm() {
+      plan = undefined;
+    },
+  };
+  const ops = interceptFsOps(nodeFsOps, async (call, proceed) => {
+    if (!counted(call)) return proceed();
+    // Temp names are random: name them by their pattern so runs compare.
+    const relative = call.path
+      .slice(root.length + 1)
+      .replace(/\.durability-tmp-[0-9a-f]{16}$/, '.durability-tmp-*');
+    const name = `${call.op} ${relative || '.'}`;
+    const index = state.calls.push(name) - 1;
+    const strike = plan !== undefined && plan.index === index;
+    const fault = () => {
+      state.failed = name;
+      return Object.assign(new Error(`injected EIO at ${name}`), { code: 'EIO', syscall: call.op });
+    };
+    if (strike && plan!.when === 'before') throw fault();
+    const result = await proceed();
+    if (strike) {
+      const handle = result as { close?: () => Promise<void> } | undefined;
+      if (call.op === 'open' && typeof handle?.close === 'function')
+        await handle.close().catch(() => undefined);
+      throw fault();
+    }
+    return result;
+  });
+  state.dir = new FsDirectory(root, { ops });
+  return state;
+}
