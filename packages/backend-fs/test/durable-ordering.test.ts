@@ -1,4 +1,12 @@
 import { dirname, join } from 'node:path';
+import {
+  CheckpointPublisher,
+  checkpointPathFor,
+  RecoveryManager,
+  type WalEntry,
+  WalWriter,
+  walEntrySchema,
+} from '@durability/core';
 import { describe, expect, it } from 'vitest';
 import type { FsCall } from '../src/index.js';
 import { FsDirectory } from '../src/index.js';
@@ -135,5 +143,64 @@ describe('durable call order (traced through the seam)', () => {
     const lastSyncAt = calls.map((c) => c.op).lastIndexOf('fh.sync');
     expect(mkdirAt).toBeLessThan(lastSyncAt);
     expect(lastSyncAt).toBeLessThan(openAt);
+  });
+
+  it('CheckpointPublisher.publish: checkpoint durable → marker durable → only then delete segments → fsync dir', async () => {
+    const root = await tempDir();
+    // Four small segments (entries 1..4), then a writer with room for the marker in the final one.
+    const setup = await WalWriter.create<WalEntry>(new FsDirectory(root), {
+      schema: walEntrySchema,
+      segmentSizeBytes: 100,
+    });
+    for (let i = 1; i <= 4; i++) await setup.append({ type: 'AddSegment', segmentId: i, docCount: 3 });
+    await setup.close();
+    await new FsDirectory(root).mkdirp('checkpoints');
+    const calls: FsCall[] = [];
+    const dir = new FsDirectory(root, { ops: tracingOps(calls) });
+    const wal = await WalWriter.resume<WalEntry>(dir, { schema: walEntrySchema, segmentSizeBytes: 1 << 20 });
+    const state = await new RecoveryManager(dir).recover();
+    expect(state.lastEntryId).toBe(4);
+    calls.length = 0;
+    const path = checkpointPathFor(4);
+    const result = await new CheckpointPublisher(dir).publish(wal, state, 4, path);
+    const published = calls.splice(0);
+    await wal.close();
+    expect(result.markerEntryId).toBe(5);
+    expect(result.truncation.deletedSegmentIds).toEqual([1, 2, 3]);
+
+    // Only what writes, orders or deletes (reads of headers and frames left out); writes collapse.
+    const rel = (p: unknown) =>
+      (String(p).slice(root.length).replace(/^\//, '') || '<root>').replace(
+        /\.durability-tmp-[0-9a-f]{16}$/,
+        '.<tmp>',
+      );
+    const seg = (id: number) => `wal/wal_${String(id).padStart(20, '0')}.log`;
+    const trace: string[] = [];
+    for (const call of published) {
+      let line: string | undefined;
+      if (call.op === 'fh.write') line = `write ${rel(call.path)}`;
+      else if (call.op === 'fh.sync') line = `fsync ${rel(call.path)}`;
+      else if (call.op === 'fh.datasync') line = `fdatasync ${rel(call.path)}`;
+      else if (call.op === 'rename') line = `rename ${rel(call.path)} -> ${rel(call.args[1])}`;
+      else if (call.op === 'rm' || call.op === 'unlink') line = `delete ${rel(call.path)}`;
+      if (line !== undefined && line !== trace.at(-1)) trace.push(line);
+    }
+    const ckpt = path;
+    expect(trace).toEqual([
+      // 1. the checkpoint, durably: write temp → fsync temp → rename → fsync its directory
+      `write ${ckpt}.<tmp>`,
+      `fsync ${ckpt}.<tmp>`,
+      `rename ${ckpt}.<tmp> -> ${ckpt}`,
+      'fsync checkpoints',
+      // 2. the marker appended to the final segment and synced
+      `write ${seg(4)}`,
+      `fdatasync ${seg(4)}`,
+      // 3. truncation: the first kept segment synced, covered segments deleted, the directory synced
+      `fsync ${seg(4)}`,
+      `delete ${seg(1)}`,
+      `delete ${seg(2)}`,
+      `delete ${seg(3)}`,
+      'fsync wal',
+    ]);
   });
 });
