@@ -37,18 +37,17 @@ const MUTATING = new Set([
 ]);
 
 /** An EIO shaped like Node's, so the guard maps it to `IoError` as it would a real one. */
-export function injectedFault(call: string): Error {
-  return Object.assign(new Error(`injected EIO at ${call}`), { code: 'EIO', syscall: 'injected' });
+export function injectedFault(call: string, syscall = 'injected'): Error {
+  return Object.assign(new Error(`injected EIO at ${call}`), { code: 'EIO', syscall });
 }
 
-/**
- * A Directory proxy that fails a chosen mutating call: any directory method that changes storage, and
- * `write` / `flush` / `sync` on any writer it hands out. Used to fail every step of a publish in turn.
- */
-export function faultDirectory(inner: Directory): FaultDirectory {
+/** The counting and striking both fault harnesses share: `run` names a call, counts it, and fails the planned one. */
+export function faultInjector(): {
+  state: Omit<FaultDirectory, 'dir'>;
+  run<T>(call: string, action: () => Promise<T>, syscall?: string): Promise<T>;
+} {
   let plan: FaultPlan | undefined;
-  const state: FaultDirectory = {
-    dir: undefined as unknown as Directory,
+  const state: Omit<FaultDirectory, 'dir'> = {
     calls: [],
     failed: undefined,
     arm(next) {
@@ -60,23 +59,33 @@ export function faultDirectory(inner: Directory): FaultDirectory {
       plan = undefined;
     },
   };
-  const run = async <T>(call: string, action: () => Promise<T>): Promise<T> => {
+  const run = async <T>(call: string, action: () => Promise<T>, syscall?: string): Promise<T> => {
     const index = state.calls.push(call) - 1;
     const strike = plan !== undefined && plan.index === index;
     if (strike && plan!.when === 'before') {
       state.failed = call;
-      throw injectedFault(call);
+      throw injectedFault(call, syscall);
     }
     const result = await action();
     if (strike) {
-      // A writer opened by the failed call is not handed out: close it so no descriptor leaks.
+      // What the failed call opened (a writer, a file handle) is not handed out: close it so nothing leaks.
       const opened = result as { close?: () => Promise<void> } | undefined;
       if (typeof opened?.close === 'function') await opened.close().catch(() => undefined);
       state.failed = call;
-      throw injectedFault(call);
+      throw injectedFault(call, syscall);
     }
     return result;
   };
+  return { state, run };
+}
+
+/**
+ * A Directory proxy that fails a chosen mutating call: any directory method that changes storage, and
+ * `write` / `flush` / `sync` on any writer it hands out. Used to fail every step of a publish in turn.
+ */
+export function faultDirectory(inner: Directory): FaultDirectory {
+  const { state, run } = faultInjector();
+  const harness = Object.assign(state, { dir: undefined as unknown as Directory });
   const wrapWriter = (writer: FileWriter): FileWriter => ({
     get path() {
       return writer.path;
@@ -89,7 +98,7 @@ export function faultDirectory(inner: Directory): FaultDirectory {
     sync: () => run(`writer.sync ${writer.path}`, () => writer.sync()),
     close: () => writer.close(),
   });
-  state.dir = new Proxy(inner, {
+  harness.dir = new Proxy(inner, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
       if (typeof value !== 'function' || typeof key !== 'string') return value;
@@ -100,5 +109,5 @@ export function faultDirectory(inner: Directory): FaultDirectory {
       };
     },
   });
-  return state;
+  return harness;
 }

@@ -1,5 +1,5 @@
 import { type FsCall, FsDirectory, interceptFsOps, nodeFsOps } from '@durability/backend-fs';
-import type { FaultPlan } from './fault-directory.js';
+import { type FaultPlan, faultInjector } from './fault-directory.js';
 
 /**
  * An `FsDirectory` whose file-system calls (the backend's `FsOps` seam) can fail one at a time: this
@@ -34,43 +34,14 @@ function counted(call: FsCall): boolean {
 }
 
 export function faultFsDirectory(root: string): FaultFs {
-  let plan: FaultPlan | undefined;
-  const state: FaultFs = {
-    dir: undefined as unknown as FsDirectory,
-    calls: [],
-    failed: undefined,
-    arm(next) {
-      plan = next;
-      state.calls = [];
-      state.failed = undefined;
-    },
-    disarm() {
-      plan = undefined;
-    },
-  };
+  const { state, run } = faultInjector();
   const ops = interceptFsOps(nodeFsOps, async (call, proceed) => {
     if (!counted(call)) return proceed();
     // Temp names are random: name them by their pattern so runs compare.
     const relative = call.path
       .slice(root.length + 1)
       .replace(/\.durability-tmp-[0-9a-f]{16}$/, '.durability-tmp-*');
-    const name = `${call.op} ${relative || '.'}`;
-    const index = state.calls.push(name) - 1;
-    const strike = plan !== undefined && plan.index === index;
-    const fault = () => {
-      state.failed = name;
-      return Object.assign(new Error(`injected EIO at ${name}`), { code: 'EIO', syscall: call.op });
-    };
-    if (strike && plan!.when === 'before') throw fault();
-    const result = await proceed();
-    if (strike) {
-      const handle = result as { close?: () => Promise<void> } | undefined;
-      if (call.op === 'open' && typeof handle?.close === 'function')
-        await handle.close().catch(() => undefined);
-      throw fault();
-    }
-    return result;
+    return run(`${call.op} ${relative || '.'}`, proceed, call.op);
   });
-  state.dir = new FsDirectory(root, { ops });
-  return state;
+  return Object.assign(state, { dir: new FsDirectory(root, { ops }) });
 }
