@@ -24,7 +24,9 @@ export type DurabilityErrorCode =
   | 'LOCKED'
   | 'LIMIT_EXCEEDED'
   | 'ENCODE'
-  | 'DECODE';
+  | 'DECODE'
+  | 'PRECONDITION_FAILED'
+  | 'UNKNOWN_OUTCOME';
 
 /** Facts attached to an error where they are known. */
 export interface ErrorDetails {
@@ -216,5 +218,27 @@ export class DecodeError extends DurabilityError {
   static override readonly code = 'DECODE' as const;
   constructor(message: string, details: ErrorDetails = {}) {
     super('DECODE', message, details);
+  }
+}
+
+/**
+ * An object-store request's condition did not hold (HTTP 412 for `If-None-Match` / `If-Match`, and 409 for
+ * a conditional write that lost a race with another one). Nothing was written.
+ */
+export class PreconditionFailedError extends DurabilityError {
+  static override readonly code = 'PRECONDITION_FAILED' as const;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('PRECONDITION_FAILED', message, details);
+  }
+}
+
+/**
+ * An object-store request may or may not have been applied (a timeout, a dropped connection or a 5xx
+ * after the request was sent). The caller must read the object back to learn which.
+ */
+export class UnknownOutcomeError extends DurabilityError {
+  static override readonly code = 'UNKNOWN_OUTCOME' as const;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('UNKNOWN_OUTCOME', message, details);
   }
 }

@@ -48,9 +48,21 @@ export {
   LockedError,
   NotFoundError,
   NotSupportedError,
+  PreconditionFailedError,
   TornTailError,
+  UnknownOutcomeError,
 } from './errors.js';
 export { guardDirectory, toDurabilityError } from './guarded-directory.js';
+export type {
+  GetObjectOptions,
+  GetObjectResult,
+  ListedObject,
+  ListObjectsOptions,
+  ListObjectsResult,
+  ObjectInfo,
+  ObjectStore,
+  PutObjectOptions,
+} from './object-store/object-store.js';
 export { assertSafePath, baseName, isSafePath, joinPath, parentPath } from './paths.js';
 export type {
   CheckpointPublisherOptions,

@@ -14,7 +14,9 @@ import {
   LockedError,
   NotFoundError,
   NotSupportedError,
+  PreconditionFailedError,
   TornTailError,
+  UnknownOutcomeError,
 } from '../src/index.js';
 
 const MARKER = Symbol.for('@durability/core/DurabilityError');
@@ -34,6 +36,8 @@ const classes = [
   [LimitExceededError, 'LIMIT_EXCEEDED'],
   [EncodeError, 'ENCODE'],
   [DecodeError, 'DECODE'],
+  [PreconditionFailedError, 'PRECONDITION_FAILED'],
+  [UnknownOutcomeError, 'UNKNOWN_OUTCOME'],
 ] as const;
 
 describe('error classes', () => {
