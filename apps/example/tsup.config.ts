@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base';
 
-export default defineConfig(packageBuild({ entry: ['src/main.ts'], format: ['esm'], dts: false }));
+// main.js runs the lifecycle; writer-child.js is the process it kills.
+export default defineConfig(
+  packageBuild({ entry: ['src/main.ts', 'src/writer-child.ts'], format: ['esm'], dts: false }),
+);

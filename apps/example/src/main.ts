@@ -1,22 +1,18 @@
-import { resolve } from 'node:path';
-import { runRecordLogDemo } from './record-log-demo.js';
-
-function parseDir(argv: string[]): string {
-  const at = argv.indexOf('--dir');
-  if (at >= 0) {
-    const value = argv[at + 1];
-    if (!value) throw new Error('--dir needs a path');
-    return resolve(value);
-  }
-  return resolve('data');
-}
+import { DurabilityError } from '@durability/core';
+import { openBackend } from './backends.js';
+import { ConfigError, loadConfig } from './config.js';
+import { runLifecycle } from './lifecycle.js';
 
 try {
-  const result = await runRecordLogDemo(parseDir(process.argv.slice(2)));
+  const config = loadConfig(process.env, process.argv.slice(2));
+  const summary = await runLifecycle(openBackend(config));
   console.log(
-    `ok: ${result.recovered} of ${result.synced + result.flushed} acknowledged events recovered intact`,
+    `ok: ${summary.backend}: every acknowledged entry recovered (through ${summary.recoveredLastEntryId}), ` +
+      `the WAL continues at ${summary.resumedNextEntryId}`,
   );
 } catch (error) {
-  console.error(`example failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  if (error instanceof ConfigError) console.error(`example: ${error.message}`);
+  else if (DurabilityError.is(error)) console.error(`example failed: ${error.code}: ${error.message}`);
+  else console.error(`example failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 }
