@@ -1,9 +1,21 @@
 /**
- * @durability/backend-s3-sim — placeholder.
- *
- * This package will hold `SimObjectStore`: an in-process object store with S3's semantics (strong
- * read-after-write consistency, ETags, conditional PUTs, pagination, ranged GETs) and fault injection
- * (latency, throttling, indeterminate outcomes), for the object-store Directory of @durability/core.
- * Nothing is exported yet.
+ * @durability/backend-s3-sim: `SimObjectStore`, an in-process object store with Amazon S3's semantics
+ * and seeded fault injection, and `SimDirectory`, the object-store `Directory` of `@durability/core`
+ * over it. No AWS SDK, no network.
  */
-export {};
+export { compareUtf8 } from './key-order.js';
+export { SeededRandom } from './random.js';
+export type { SimDirectoryOptions } from './sim-directory.js';
+export { createSimDirectory, SimDirectory } from './sim-directory.js';
+export type { SimSnapshot } from './sim-object-store.js';
+export { SimObjectStore } from './sim-object-store.js';
+export type {
+  SimEffect,
+  SimFaults,
+  SimObject,
+  SimObjectStoreOptions,
+  SimOutcome,
+  SimRequest,
+  SimRequestKind,
+  SimStats,
+} from './sim-types.js';

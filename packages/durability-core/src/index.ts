@@ -53,6 +53,15 @@ export {
   UnknownOutcomeError,
 } from './errors.js';
 export { guardDirectory, toDurabilityError } from './guarded-directory.js';
+export type { FileKey, ObjectStoreDirectoryOptions } from './object-store/index.js';
+export {
+  DEFAULT_MAX_PART_BYTES,
+  FILE_MARK as OBJECT_STORE_FILE_MARK,
+  KeyLayout as ObjectStoreKeyLayout,
+  KIND_METADATA as OBJECT_STORE_KIND_METADATA,
+  ObjectStoreDirectory,
+  WRITER_METADATA as OBJECT_STORE_WRITER_METADATA,
+} from './object-store/index.js';
 export type {
   GetObjectOptions,
   GetObjectResult,
@@ -139,3 +148,4 @@ export {
   WalWriter,
   walEntrySchema,
 } from './wal/index.js';
+export type { LockTakeoverPolicy } from './wal/wal-lock.js';

@@ -39,7 +39,11 @@ export interface PutObjectOptions {
 }
 
 export interface GetObjectOptions {
-  /** Byte range to read: `[start, start + length)`, clipped at the end of the object. */
+  /**
+   * Byte range to read: `[start, start + length)`, clipped at the end of the object. A range that starts
+   * at or past the end, or has length 0, reads as an empty body (S3's 416 is not a failure here).
+   * `start` and `length` are non-negative safe integers, else `RangeError`.
+   */
   range?: { start: number; length: number };
 }
 

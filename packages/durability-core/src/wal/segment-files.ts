@@ -1,6 +1,6 @@
 import type { DurableDirectory, FileWriter } from '../directory.js';
-import { CorruptionError } from '../errors.js';
-import { segmentPath } from './segment-name.js';
+import { CorruptionError, LockedError } from '../errors.js';
+import { parseSegmentFileName, segmentPath } from './segment-name.js';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, WAL_DIR } from './wal-format.js';
 import type { WalScan } from './wal-scan.js';
 
@@ -77,7 +77,7 @@ export async function openTail(dir: DurableDirectory, scan: WalScan): Promise<Op
       });
     }
     await dir.truncate(path, 0);
-    const writer = await dir.appendFile(path);
+    const writer = await openScannedTail(dir, path, segmentId, 0);
     await writeHeaderDurably(dir, writer, segmentId, start);
     return {
       writer,
@@ -89,7 +89,7 @@ export async function openTail(dir: DurableDirectory, scan: WalScan): Promise<Op
     };
   }
   if (final.stop !== 'clean-end') await dir.truncate(path, final.validBytes);
-  const writer = await dir.appendFile(path);
+  const writer = await openScannedTail(dir, path, segmentId, final.validBytes);
   await syncDurably(dir, writer);
   return {
     writer,
@@ -99,6 +99,40 @@ export async function openTail(dir: DurableDirectory, scan: WalScan): Promise<Op
     frames: final.entries,
     nextEntryId: scan.report.nextEntryId!,
   };
+}
+
+/**
+ * Opens the final segment for appending and checks that it is still what the scan saw: `expectedBytes`
+ * long, and still the last segment. Otherwise another writer appended or rotated between the scan and
+ * the open (a forced lock takeover while the old owner still runs): continuing would interleave two
+ * writers' frames, so this writer refuses with `LockedError`. On an object store `appendFile` has
+ * already claimed the next part slot, which fences that other writer from here on.
+ */
+async function openScannedTail(
+  dir: DurableDirectory,
+  path: string,
+  segmentId: number,
+  expectedBytes: number,
+): Promise<FileWriter> {
+  const writer = await dir.appendFile(path);
+  let later: number | undefined;
+  try {
+    if (writer.length === expectedBytes) {
+      const names = await dir.list(WAL_DIR);
+      later = names.map(parseSegmentFileName).find((id) => id !== undefined && id > segmentId);
+      if (later === undefined) return writer;
+    }
+  } catch (error) {
+    await writer.close().catch(() => undefined);
+    throw error;
+  }
+  await writer.close().catch(() => undefined);
+  throw new LockedError('another writer changed the WAL while this writer was opening it', {
+    path,
+    segmentId,
+    expected: later === undefined ? expectedBytes : `no segment after ${segmentId}`,
+    actual: later === undefined ? writer.length : `segment ${later}`,
+  });
 }
 
 /**

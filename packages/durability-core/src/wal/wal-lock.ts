@@ -20,6 +20,14 @@ import { WAL_DIR } from './wal-format.js';
  *   process, a probe file created through this directory and looked up through that writer's directory
  *   tells the same storage (refused: `LockedError`) from a copy of it (a crash snapshot: taken over).
  *
+ * - Across hosts liveness cannot be probed, so a lock whose owner is another host is never stale by
+ *   itself. An operator who knows that owner is dead opens with `lockTakeover: 'force'`: the lock is
+ *   then taken over whoever holds it (reported as `'forced'`). If the old owner is in fact alive, it is
+ *   not stopped by the lock (it never re-reads it) but by fencing where the backend has it: on an object
+ *   store the successor's `appendFile` of the final segment claims its next part, so the old writer's next
+ *   flush fails with `LockedError`. On a file system nothing fences it: force only a lock whose owner is
+ *   gone.
+ *
  * Takeover protocol: create `wal/.lock.takeover` exclusively (a mutex among would-be successors), re-read
  * `wal/.lock` and replace it only if it still holds the stale token, then remove the mutex. Two processes
  * therefore cannot both replace the same stale lock. Residual race, accepted and documented: if a
@@ -40,10 +48,17 @@ export interface LockOwner {
   createdAt: string;
 }
 
+/**
+ * When opening a writer may replace a lock another owner holds: `'if-owner-gone'` (default) only when
+ * that owner is provably gone (same host, dead pid, or an abandoned writer of this process);
+ * `'force'` always (the operator vouches that the owner is dead, e.g. another machine that crashed).
+ */
+export type LockTakeoverPolicy = 'if-owner-gone' | 'force';
+
 /** A stale lock that opening a writer replaced. */
 export interface LockTakeover {
   previousOwner: LockOwner;
-  reason: 'owner-process-gone' | 'abandoned-in-process';
+  reason: 'owner-process-gone' | 'abandoned-in-process' | 'forced';
   message: string;
 }
 
@@ -90,7 +105,12 @@ export class WalLock {
 }
 
 /** Acquires the WAL lock of `dir` (already guarded); `key` identifies the storage in this process. */
-export async function acquireWalLock(dir: DurableDirectory, key: unknown): Promise<WalLock> {
+export async function acquireWalLock(
+  dir: DurableDirectory,
+  key: unknown,
+  options: { takeover?: LockTakeoverPolicy } = {},
+): Promise<WalLock> {
+  const policy = options.takeover ?? 'if-owner-gone';
   const reg = registry();
   const mine: LockOwner = {
     pid: currentPid(),
@@ -102,17 +122,24 @@ export async function acquireWalLock(dir: DurableDirectory, key: unknown): Promi
     throw new LockedError('the WAL already has a writer in this process', { path: LOCK_PATH });
   }
   reg.keys.set(key, mine.token);
+  // Live before the lock file exists: a racing open through another directory object of this process
+  // that finds our lock file must see a live holder, never an abandoned lock it may take over.
+  reg.live.set(mine.token, dir);
   try {
-    const lock = await acquire(dir, key, mine);
-    reg.live.set(mine.token, dir);
-    return lock;
+    return await acquire(dir, key, mine, policy);
   } catch (error) {
+    reg.live.delete(mine.token);
     if (reg.keys.get(key) === mine.token) reg.keys.delete(key);
     throw error;
   }
 }
 
-async function acquire(dir: DurableDirectory, key: unknown, mine: LockOwner): Promise<WalLock> {
+async function acquire(
+  dir: DurableDirectory,
+  key: unknown,
+  mine: LockOwner,
+  policy: LockTakeoverPolicy,
+): Promise<WalLock> {
   await dir.mkdirp(WAL_DIR);
   if (await tryCreate(dir, LOCK_PATH, mine)) return new WalLock(dir, key, mine, undefined);
   const found = await readOwner(dir, LOCK_PATH);
@@ -121,7 +148,8 @@ async function acquire(dir: DurableDirectory, key: unknown, mine: LockOwner): Pr
     throw lockedBy(await readOwner(dir, LOCK_PATH));
   }
   if (found.kind === 'unreadable') throw lockedBy(found);
-  const reason = staleness(found.owner, mine);
+  const forced = policy === 'force';
+  const reason = forced ? 'forced' : staleness(found.owner, mine);
   if (!reason) throw lockedBy(found);
   const holder = registry().live.get(found.owner.token);
   if (reason === 'abandoned-in-process' && holder && (await sameStorage(dir, holder))) {
@@ -130,7 +158,7 @@ async function acquire(dir: DurableDirectory, key: unknown, mine: LockOwner): Pr
       owner: found.owner,
     });
   }
-  await takeOver(dir, found.owner, mine);
+  await takeOver(dir, found.owner, mine, forced);
   return new WalLock(dir, key, mine, {
     previousOwner: found.owner,
     reason,
@@ -157,8 +185,13 @@ async function sameStorage(dir: DurableDirectory, other: DurableDirectory): Prom
   }
 }
 
-async function takeOver(dir: DurableDirectory, stale: LockOwner, mine: LockOwner): Promise<void> {
-  await claimTakeoverMutex(dir, mine);
+async function takeOver(
+  dir: DurableDirectory,
+  stale: LockOwner,
+  mine: LockOwner,
+  forced: boolean,
+): Promise<void> {
+  await claimTakeoverMutex(dir, mine, forced);
   try {
     const current = await readOwner(dir, LOCK_PATH);
     if (current.kind === 'owner' && current.owner.token !== stale.token) throw lockedBy(current);
@@ -171,12 +204,13 @@ async function takeOver(dir: DurableDirectory, stale: LockOwner, mine: LockOwner
   }
 }
 
-async function claimTakeoverMutex(dir: DurableDirectory, mine: LockOwner): Promise<void> {
+/** With `forced`, a mutex left by any other owner is removed too (a forced takeover is an operator's action: run one at a time). */
+async function claimTakeoverMutex(dir: DurableDirectory, mine: LockOwner, forced: boolean): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     if (await tryCreate(dir, TAKEOVER_PATH, mine)) return;
     const holder = await readOwner(dir, TAKEOVER_PATH);
     if (holder.kind === 'missing') continue;
-    if (holder.kind === 'owner' && staleness(holder.owner, mine) === 'owner-process-gone') {
+    if (holder.kind === 'owner' && (forced || staleness(holder.owner, mine) === 'owner-process-gone')) {
       await dir.delete(TAKEOVER_PATH);
       continue;
     }
@@ -249,6 +283,7 @@ function describeTakeover(owner: LockOwner, reason: LockTakeover['reason'], copi
   const who = `pid ${owner.pid ?? '?'} on host ${owner.hostname ?? '?'} (locked since ${owner.createdAt})`;
   if (reason === 'owner-process-gone')
     return `took over the WAL lock of ${who}: that process no longer exists`;
+  if (reason === 'forced') return `took over the WAL lock of ${who}: forced (lockTakeover: 'force')`;
   return copied
     ? `took over the WAL lock of ${who}: it was copied from a WAL that a live writer of this process holds elsewhere`
     : `took over the WAL lock of ${who}: this process holds no open writer for it (a writer was abandoned without close)`;

@@ -12,7 +12,7 @@ import {
 } from '../options/shared-options.js';
 import type { ReplayMode } from './replay-report.js';
 import { FRAME_HEADER_BYTES, MAX_WAL_ENTRY_BYTES, SEGMENT_HEADER_BYTES } from './wal-format.js';
-import type { LockTakeover } from './wal-lock.js';
+import type { LockTakeover, LockTakeoverPolicy } from './wal-lock.js';
 
 export type { FlushPolicy };
 
@@ -30,6 +30,16 @@ export interface WalWriterOptions<E = unknown> {
   schema?: EntrySchema<E>;
   /** Called when opening took over a stale lock; throwing from it aborts the open. */
   onLockTakeover?: (takeover: LockTakeover) => void;
+  /**
+   * When opening may take over a lock another owner holds. `'if-owner-gone'` (default): only when the
+   * owner is provably gone — same host and a pid that no longer exists, or a writer of this process that
+   * was abandoned. Across machines that cannot be known, so a lock left by a crashed machine stays held.
+   * `'force'`: take it over whoever holds it, reported through `onLockTakeover` with reason `'forced'`.
+   * Use it only when the owner is believed dead. If it is in fact alive, on an object store it is fenced
+   * (its next flush, sync or close fails with `LockedError` and writes nothing); on a file system nothing
+   * stops it and the two writers corrupt the WAL.
+   */
+  lockTakeover?: LockTakeoverPolicy;
 }
 
 export interface WalReaderOptions<E = unknown> {
@@ -64,6 +74,7 @@ const writerSchema = z.strictObject({
       message: 'must be a function',
     })
     .optional(),
+  lockTakeover: z.enum(['if-owner-gone', 'force']).default('if-owner-gone'),
 });
 
 const readerSchema = z.strictObject({
@@ -82,6 +93,7 @@ export interface ResolvedWriterOptions<E> {
   maxEntryBytes: number;
   codec: Codec<E>;
   onLockTakeover: ((takeover: LockTakeover) => void) | undefined;
+  lockTakeover: LockTakeoverPolicy;
 }
 
 export interface ResolvedReaderOptions<E> {
@@ -99,6 +111,7 @@ export function resolveWriterOptions<E>(options: WalWriterOptions<E> | undefined
     maxEntryBytes: parsed.maxEntryBytes,
     codec: resolveCodec(parsed.codec as Codec<E> | undefined, parsed.schema as EntrySchema<E> | undefined),
     onLockTakeover: parsed.onLockTakeover,
+    lockTakeover: parsed.lockTakeover,
   };
 }
 
