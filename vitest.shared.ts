@@ -10,6 +10,7 @@ const sourceAliases = {
   '@durability/backend-memory': `${root}packages/backend-memory/src/index.ts`,
   '@durability/backend-s3-sim': `${root}packages/backend-s3-sim/src/index.ts`,
   '@durability/backend-s3': `${root}packages/backend-s3/src/index.ts`,
+  '@durability/cli': `${root}packages/cli/src/index.ts`,
   '@durability/conformance': `${root}packages/conformance/src/index.ts`,
 };
 

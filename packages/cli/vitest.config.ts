@@ -1,3 +1,4 @@
 import { packageTests } from '../../vitest.shared';
 
-export default packageTests();
+// Every test spawns the real binary: build-cli bundles src/cli.ts once per run.
+export default packageTests({ globalSetup: ['test/support/build-cli.ts'] });
