@@ -38,6 +38,26 @@ describe('pnpm example: the whole lifecycle', () => {
     expect(summary.recoveredLastEntryId).toBe(summary.crash.lastFlushed);
     expect(lines[0]).toMatch(/nothing outlives it/);
   });
+
+  it('s3-sim: the object store simulation, one PUT per flush', async () => {
+    const { summary } = await run({ DURABILITY_BACKEND: 's3-sim' });
+    expect(summary.crash.how).toMatch(/PUTs/);
+    expect(summary.recoveredLastEntryId).toBe(summary.crash.lastFlushed);
+  });
+
+  // The real S3 protocol against the Ceph RGW that .ci/run starts (scripts/s3-test-server.sh); CI fails
+  // rather than skip when the endpoint is missing.
+  const s3 = process.env.DURABILITY_S3_ENDPOINT;
+  it.runIf(s3 || process.env.CI)(
+    's3: a real SIGKILL of a writer talking to a real S3 server',
+    async () => {
+      expect(s3, 'DURABILITY_S3_ENDPOINT is not set: start scripts/s3-test-server.sh').toBeTruthy();
+      const { summary } = await run({ ...process.env, DURABILITY_BACKEND: 's3' });
+      expect(summary.crash.how).toMatch(/SIGKILL/);
+      expect(summary.recoveredLastEntryId).toBeGreaterThanOrEqual(summary.crash.lastFlushed);
+    },
+    120_000,
+  );
 });
 
 describe('configuration', () => {
