@@ -1,9 +1,17 @@
-import { describeDirectoryContract } from '@durability/conformance';
+import { describeBackend, describeDirectoryContract } from '@durability/conformance';
+import type { Directory } from '@durability/core';
 import { SimDirectory, SimObjectStore } from '../src/index.js';
 
-describeDirectoryContract('ObjectStoreDirectory(SimObjectStore)', { create: () => new SimDirectory() });
+// The whole conformance suite under the object-store crash model, exactly as a third party would run it.
+// `reopen`: a crash of this process leaves the bucket as it is (every completed request is durable).
+describeBackend('ObjectStoreDirectory(SimObjectStore)', {
+  create: () => new SimDirectory(),
+  crashModel: 'objectStore',
+  reopen: (dir: Directory) => new SimDirectory({ store: (dir as SimDirectory).store.clone() }),
+});
 
-// The same contract with a key prefix and a store shared with another prefix's data: nothing leaks across.
+// The directory contract again with a key prefix and a store shared with another prefix's data: nothing
+// leaks across.
 describeDirectoryContract('ObjectStoreDirectory(SimObjectStore) under a prefix', {
   create: async () => {
     const store = new SimObjectStore();

@@ -26,8 +26,8 @@ console.log(entries.length, 'entries, last id', entries.at(-1)?.entryId); // 100
 // Fencing: a second machine (another client of the same bucket) takes over; the first is fenced.
 const machineB = new SimDirectory({ store: dir.store.client('b') });
 const first = await WalWriter.resume<Uint8Array>(dir, { codec: bytesCodec });
-await dir.store.deleteObject(dir.layout.headKey('wal/.lock', 1)); // operator: "machine A is dead"
-const second = await WalWriter.resume<Uint8Array>(machineB, { codec: bytesCodec });
+// The operator knows machine A is dead (it is not: it is only paused) and forces the takeover.
+const second = await WalWriter.resume<Uint8Array>(machineB, { codec: bytesCodec, lockTakeover: 'force' });
 await first.append(new TextEncoder().encode('stale'));
 await first.flushAndSync().catch((error) => console.log('fenced:', LockedError.is(error))); // fenced: true
 await second.close();

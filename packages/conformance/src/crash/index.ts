@@ -1,0 +1,15 @@
+export type { CrashModel, CrashState } from './crash-states.js';
+export { cutPoints, SECTOR_BYTES, TAIL_BYTES } from './crash-states.js';
+export type { CrashSuiteOptions } from './describe-crash-suite.js';
+export { describeCrashSuite, formatViolations } from './describe-crash-suite.js';
+export type { CrashViolation, ExploreCrashesOptions, ExploreCrashesResult } from './explore.js';
+export { DEFAULT_SEED, exploreCrashes } from './explore.js';
+export type { CrashPoint } from './file-model.js';
+export { crashPoints } from './file-model.js';
+export type { CrashImplementation, WalWriterLike } from './implementation.js';
+export { coreImplementation } from './implementation.js';
+export type { Acknowledgement, ExactWindow, MicroOp } from './micro-ops.js';
+export type { CrashTrap } from './recording-directory.js';
+export { CrashSignal, Recording, RecordingDirectory } from './recording-directory.js';
+export type { CrashWorkload, WorkloadName, WorkloadRun } from './workloads.js';
+export { W1, W2, W3, WORKLOAD_NAMES, WORKLOADS } from './workloads.js';
