@@ -32,3 +32,9 @@ it('the README checkpoints and recovery example runs and prints what its comment
     ],
   ]);
 });
+
+it('the README object-store example runs and prints what its comments say', async () => {
+  const example = (await readmeBlocks(readme)).find((block) => block.includes('ObjectStoreDirectory'));
+  const printed = await runReadmeBlock(example!, fileURLToPath(import.meta.url));
+  expect(printed).toEqual([[1]]);
+});
