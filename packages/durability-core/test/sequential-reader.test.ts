@@ -122,3 +122,71 @@ describe('SequentialReader', () => {
     });
   });
 });
+
+describe('SequentialReader: skip, consumed, and refills that keep the read bytes', () => {
+  it('skip then take equals take of the whole; consumed() is the bytes just passed over', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+        fc.integer({ min: 1, max: 700 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 200 })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        async (data, chunkBytes, steps) => {
+          const sr = new SequentialReader(memoryReader(data).reader, { chunkBytes });
+          const seen: Uint8Array[] = [];
+          for (let i = 0; sr.remaining() > 0; i++) {
+            const [skipN, takeN] = steps[i % steps.length]!;
+            const a = Math.min(skipN, sr.remaining());
+            const b = Math.min(takeN, sr.remaining() - a);
+            if (a + b === 0) {
+              await sr.fill(1);
+              seen.push(sr.take(1));
+              continue;
+            }
+            if (sr.buffered() < a + b) await sr.fill(a + b);
+            const at = sr.offset;
+            sr.skip(a);
+            const taken = sr.take(b);
+            expect(Array.from(sr.consumed(a + b))).toEqual(Array.from(data.subarray(at, at + a + b)));
+            expect(Array.from(taken)).toEqual(Array.from(data.subarray(at + a, at + a + b)));
+            seen.push(data.subarray(at, at + a), taken);
+          }
+          expect(concat(seen)).toEqual(data);
+        },
+      ),
+    );
+  });
+
+  it('skip beyond the buffered bytes and consumed() beyond the last refill are RangeErrors', async () => {
+    const sr = new SequentialReader(memoryReader(new Uint8Array(100)).reader, { chunkBytes: 10 });
+    await sr.fill(10);
+    expect(() => sr.skip(11)).toThrow(RangeError);
+    sr.skip(4);
+    expect(() => sr.consumed(5)).toThrow(RangeError);
+    expect(sr.consumed(4)).toHaveLength(4);
+  });
+
+  it('a refill with nothing to carry over keeps the bytes the reader returned (no copy)', async () => {
+    const returned: Uint8Array[] = [];
+    const data = new Uint8Array(64).map((_, i) => i);
+    const reader: FileReader = {
+      path: 'f',
+      length: data.length,
+      read: async (offset, length) => {
+        const bytes = data.slice(offset, offset + length);
+        returned.push(bytes);
+        return bytes;
+      },
+      close: async () => {},
+    };
+    const sr = new SequentialReader(reader, { chunkBytes: 16 });
+    await sr.fill(16);
+    expect(sr.take(16).buffer).toBe(returned[0]!.buffer);
+    await sr.fill(16);
+    const view = sr.take(8);
+    expect(view.buffer).toBe(returned[1]!.buffer);
+    expect(Array.from(view)).toEqual([16, 17, 18, 19, 20, 21, 22, 23]);
+  });
+});

@@ -57,11 +57,16 @@ export class SequentialReader {
     if (want <= have) return have;
     const readFrom = this.offset + have;
     const chunk = await this.reader.read(readFrom, want - have);
-    const next = new Uint8Array(have + chunk.length);
-    next.set(this.buffer.subarray(this.start), 0);
-    next.set(chunk, have);
     this.bufferOffset = this.offset;
-    this.buffer = next;
+    if (have === 0) {
+      // Nothing left to carry over: the read's bytes belong to us (FileReader contract), keep them as is.
+      this.buffer = chunk;
+    } else {
+      const next = new Uint8Array(have + chunk.length);
+      next.set(this.buffer.subarray(this.start), 0);
+      next.set(chunk, have);
+      this.buffer = next;
+    }
     this.start = 0;
     return this.buffered();
   }
@@ -77,6 +82,22 @@ export class SequentialReader {
     const view = this.peek(n);
     this.start += n;
     return view;
+  }
+
+  /** Consumes the next `n` buffered bytes without making a view of them. Requires `buffered() >= n`. */
+  skip(n: number): void {
+    this.assertBuffered(n);
+    this.start += n;
+  }
+
+  /**
+   * A view of the `n` bytes consumed last, for a caller that skipped or took them piecewise and needs them
+   * whole (an error path). Requires that they were consumed since the last refill.
+   */
+  consumed(n: number): Uint8Array {
+    if (n > this.start)
+      throw new RangeError(`only ${this.start} consumed bytes are buffered, ${n} requested`);
+    return this.buffer.subarray(this.start - n, this.start);
   }
 
   /** Reads every remaining byte in bounded chunks and reports whether all of them are zero. */

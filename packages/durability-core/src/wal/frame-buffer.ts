@@ -4,10 +4,15 @@ import { frameBytes, writeFrame } from './wal-format.js';
  * Encoded frames not yet handed to the backend, in entry-id order, split where the writer starts a new
  * segment. Frames are encoded once, straight into chunk memory; a chunk is written with one `write`.
  *
- * Memory: a chunk is `chunkBytes` (or one larger frame). `take` hands the filled part of the current
- * chunk to the caller and keeps filling the rest of the same allocation, so frequent small commits (group
- * commit) do not allocate a chunk each.
+ * Memory: a chunk is `chunkBytes` plus a slack of `chunkBytes / 16` (at most `CHUNK_SLACK_BYTES`), or
+ * one larger frame. The slack lets the frame that takes the buffer past `chunkBytes` (when the writer
+ * hands it to the backend) land in the same chunk, and after a full buffer is taken the next frames start
+ * a fresh chunk: a stream of full buffers is one contiguous write each. A small `take` (group commit)
+ * keeps filling the rest of the same allocation, so frequent small commits do not allocate a chunk each.
  */
+
+/** The largest slack beyond `chunkBytes` in a chunk (frames up to the slack never split a full buffer). */
+export const CHUNK_SLACK_BYTES = 4096;
 
 /** The buffered frames of one segment. `create` means the segment must be created before its frames. */
 export interface PendingSegment {
@@ -24,12 +29,15 @@ export class FrameBuffer {
   private sealedUpTo = 0;
   private used = 0;
   private pendingBytes = 0;
+  private readonly slackBytes: number;
 
   constructor(
     private readonly chunkBytes: number,
     private segmentId: number,
     private startEntryId: number,
-  ) {}
+  ) {
+    this.slackBytes = Math.min(CHUNK_SLACK_BYTES, Math.floor(chunkBytes / 16));
+  }
 
   /** Bytes buffered and not yet taken. */
   get bytes(): number {
@@ -57,7 +65,7 @@ export class FrameBuffer {
     }
     if (this.chunk.length - this.used < size) {
       this.seal();
-      this.chunk = new Uint8Array(Math.max(this.chunkBytes, size));
+      this.chunk = new Uint8Array(Math.max(this.chunkBytes + this.slackBytes, size));
       this.sealedUpTo = 0;
       this.used = 0;
     }
@@ -68,10 +76,21 @@ export class FrameBuffer {
   /** Everything buffered, in order; the buffer is empty afterwards. */
   take(): PendingSegment[] {
     this.seal();
+    // A full buffer was taken and the next one may not fit in the rest of this chunk: start a fresh
+    // chunk, so that the next full buffer is one contiguous view (one backend write).
+    const room = this.chunk.length - this.used;
+    if (this.pendingBytes >= this.chunkBytes && room < this.chunkBytes + this.slackBytes) this.retire();
     const parts = this.parts;
     this.parts = [];
     this.pendingBytes = 0;
     return parts;
+  }
+
+  /** Drops the current chunk (its taken views stay valid); the next `append` allocates a new one. */
+  private retire(): void {
+    this.chunk = new Uint8Array(0);
+    this.sealedUpTo = 0;
+    this.used = 0;
   }
 
   /** Moves the filled, not yet handed out part of the chunk into the last pending segment. */

@@ -28,12 +28,24 @@ export class CommitQueue {
   private tail: Promise<void> = Promise.resolve();
   private open: Round | undefined;
   private failure: { error: unknown } | undefined;
+  /** Tasks enqueued and not yet settled (running or waiting behind the one running). */
+  private pending = 0;
 
   constructor(private readonly commit: (level: CommitLevel) => Promise<void>) {}
 
   /** The error that poisoned the chain, wrapped so that `undefined` is distinguishable. */
   get poison(): { error: unknown } | undefined {
     return this.failure;
+  }
+
+  /** True while a task runs or waits on the chain: a new request would queue behind backend I/O. */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /** Resolves (never rejects) once every task enqueued so far has settled; check `poison` after it. */
+  settled(): Promise<void> {
+    return this.tail;
   }
 
   /** Resolves once a round at `level` or above has committed everything buffered before this call. */
@@ -65,17 +77,20 @@ export class CommitQueue {
   }
 
   private enqueue(task: () => Promise<void>, round: Round): void {
+    this.pending++;
     this.tail = this.tail.then(async () => {
-      if (this.failure) {
-        round.reject(this.failure.error);
-        return;
-      }
       try {
+        if (this.failure) {
+          round.reject(this.failure.error);
+          return;
+        }
         await task();
         round.resolve();
       } catch (error) {
         this.failure = { error };
         round.reject(error);
+      } finally {
+        this.pending--;
       }
     });
   }

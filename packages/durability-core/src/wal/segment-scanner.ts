@@ -28,7 +28,11 @@ export interface FrameLocation {
   offset: number;
 }
 
-/** Receives each valid frame in order; may return a promise (awaited before the next frame). */
+/**
+ * Receives each valid frame in order; may return a promise (awaited before the next frame). `at` is
+ * reused from frame to frame (one object per segment, so a million-frame replay allocates no location
+ * objects): read or copy it during the call, do not keep it.
+ */
 export type FrameVisitor = (entryId: number, payload: Uint8Array, at: FrameLocation) => void | Promise<void>;
 
 export interface SegmentScanOptions {
@@ -88,6 +92,8 @@ class FrameScan {
   /** The id the next frame must carry. */
   private entryId: number;
   private entries = 0;
+  /** The location handed to `onFrame`, updated in place for each frame. */
+  private readonly at: FrameLocation;
 
   constructor(
     private readonly file: SegmentFile,
@@ -96,10 +102,11 @@ class FrameScan {
     private readonly start: number,
   ) {
     this.entryId = start;
+    this.at = { path: file.path, segmentId: file.segmentId, offset: 0 };
   }
 
   async run(): Promise<SegmentOutcome> {
-    const { input, file, options } = this;
+    const { input, options } = this;
     for (;;) {
       const offset = input.offset;
       const remaining = input.remaining();
@@ -163,12 +170,14 @@ class FrameScan {
         );
       }
       if (input.buffered() < total) await input.fill(total);
-      const frame = input.take(total);
-      const payload = frame.subarray(FRAME_HEADER_BYTES);
+      // The whole frame is buffered now; one view (the payload) per frame on the valid path.
+      input.skip(FRAME_HEADER_BYTES);
+      const payload = input.take(raw.payloadLength);
       const actual = frameChecksum(raw.storedHeaderCrc, payload);
       if (actual !== raw.frameCrc) {
         // W8: the torn-write rule on the whole frame: a zero sector-aligned chunk in it, only zeros
         // after it to EOF. W9: anything else is corruption.
+        const frame = input.consumed(total);
         const torn = options.isFinal && hasZeroSector(frame, offset) && (await input.restIsZero());
         return this.tornOrCorrupt(torn, 'zero-filled-tail', offset, () =>
           this.corruption('frame checksum mismatch', offset, hex32(raw.frameCrc), hex32(actual)),
@@ -176,11 +185,8 @@ class FrameScan {
       }
       // W10: a valid frame (decoding, and DecodeError, is the visitor's job: row W11).
       if (options.onFrame) {
-        const pending = options.onFrame(this.entryId, payload, {
-          path: file.path,
-          segmentId: file.segmentId,
-          offset,
-        });
+        this.at.offset = offset;
+        const pending = options.onFrame(this.entryId, payload, this.at);
         if (pending !== undefined) await pending;
       }
       this.entries++;

@@ -27,7 +27,8 @@ import { scanWal } from './wal-scan.js';
  * backend (survives a crash of this process); `flushAndSync` puts them on stable storage on a durable
  * backend (survives power loss). Concurrent `flushAndSync` calls share one sync (group commit,
  * group-commit.ts); appends never wait for a sync in progress unless the buffer is full (`bufferBytes`,
- * bounded memory), or the flush policy makes them wait for a flush.
+ * bounded memory), or the flush policy makes them wait for a flush. A full buffer is written behind the
+ * appender's back when no other I/O is running (`writeBehind`).
  *
  * Fail-stop: after a failed write, flush or sync, every later call (and every pending one) rejects with
  * that same error object. The only way forward is a new writer via `WalWriter.resume`.
@@ -101,7 +102,9 @@ export class WalWriter<E = unknown> {
   ): Promise<WalWriter<E>> {
     const resolved = resolveWriterOptions(options);
     const guarded = guardDirectory(dir);
-    const lock = await acquireWalLock(guarded, guarded.filePath(LOCK_PATH) ?? dir);
+    const lock = await acquireWalLock(guarded, guarded.filePath(LOCK_PATH) ?? dir, {
+      takeover: resolved.lockTakeover,
+    });
     try {
       if (lock.takeover) resolved.onLockTakeover?.(lock.takeover);
       const { tail, report } = await prepare(guarded);
@@ -242,8 +245,32 @@ export class WalWriter<E = unknown> {
         return this.queue.request(FLUSH);
       }
     }
-    if (this.buffer.bytes >= this.options.bufferBytes) return this.queue.request(WRITE);
+    if (this.buffer.bytes >= this.options.bufferBytes) return this.writeBehind();
     return undefined;
+  }
+
+  /**
+   * The buffer is full: its frames go to the backend in the background and the append does not wait, so
+   * encoding the next frames overlaps the write. If I/O is already queued (the previous buffer's write,
+   * or a sync), the append first waits for that I/O to settle (bounded memory: about 2 × `bufferBytes`
+   * plus one frame per caller) and then starts the write behind it. Waiting for the running I/O rather
+   * than for a round that includes this buffer matters: a write's completion is only seen when the
+   * appender yields to the event loop, which a loop of `await append` on resolved promises never does.
+   * A background write that fails poisons the chain like any other: every later call, and this wait,
+   * rejects with its error (the appends it carried had only been promised to memory).
+   */
+  private writeBehind(): Promise<void> | undefined {
+    if (!this.queue.busy) {
+      void this.queue.request(WRITE);
+      return undefined;
+    }
+    return this.queue.settled().then(() => {
+      const poison = this.queue.poison;
+      if (poison) throw poison.error;
+      if (!this.closing && !this.queue.busy && this.buffer.bytes >= this.options.bufferBytes) {
+        void this.queue.request(WRITE);
+      }
+    });
   }
 
   /** One round on the I/O chain: write what is buffered now, then flush and sync as asked. */

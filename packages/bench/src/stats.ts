@@ -1,0 +1,52 @@
+/** One measured quantity over repetitions: the median is reported, with the min–max spread. */
+export interface Sample {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+export function summarize(values: readonly number[]): Sample {
+  if (values.length === 0) throw new RangeError('no values to summarize');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)!, runs: sorted.length };
+}
+
+/** The `p`-quantile (0..1) of `values` by nearest rank. */
+export function quantile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new RangeError('no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+/**
+ * Runs `once` `reps` times (sequentially) and summarizes the numbers it returns; with `warmups`, the first
+ * that many runs are not recorded.
+ */
+export async function repeat(
+  reps: number,
+  once: (rep: number) => Promise<number> | number,
+  warmups = 0,
+): Promise<Sample> {
+  const values: number[] = [];
+  for (let rep = 0; rep < warmups + reps; rep++) {
+    const value = await once(rep);
+    if (rep >= warmups) values.push(value);
+  }
+  return summarize(values);
+}
+
+/** Records per second for `count` records in `ms` milliseconds. */
+export function perSecond(count: number, ms: number): number {
+  return (count / ms) * 1000;
+}
+
+/** Runs the timed part of a measurement: returns milliseconds. */
+export async function timeMs(fn: () => Promise<void> | void): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}

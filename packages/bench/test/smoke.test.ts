@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsDirectory } from '@durability/backend-fs';
+import { MemoryDirectory } from '@durability/backend-memory';
+import { WalReader } from '@durability/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { oursBuffered, oursDurable, writeOurWal } from '../src/ours.js';
+import { RAW_LOG_FILE, rawFramedLog, rawReplay } from '../src/raw.js';
+import { RECORD_BYTES, recordAt } from '../src/records.js';
+import { type Row, renderMarkdown, renderText } from '../src/report.js';
+import { quantile, summarize } from '../src/stats.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('bench smoke (a few hundred records per row)', () => {
+  it('records are ~100 bytes of CBOR', () => {
+    expect(RECORD_BYTES).toBeGreaterThanOrEqual(90);
+    expect(RECORD_BYTES).toBeLessThanOrEqual(110);
+    expect(recordAt(5).value).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('summarize and quantile', () => {
+    expect(summarize([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, runs: 3 });
+    expect(summarize([4, 1, 2, 3]).median).toBe(2.5);
+    expect(quantile([5, 1, 4, 2, 3], 0.5)).toBe(3);
+    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.99)).toBe(10);
+  });
+
+  it('the raw framed log replays what it wrote, and a flipped byte fails its CRC', () => {
+    const dir = join(root, 'raw');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    expect(rawFramedLog(dir, 300)).toBeGreaterThan(0);
+    const seen: unknown[] = [];
+    expect(rawReplay(join(dir, RAW_LOG_FILE), (v) => seen.push(v))).toBe(300);
+    expect(seen[7]).toEqual(recordAt(7));
+    const bytes = readFileSync(join(dir, RAW_LOG_FILE));
+    bytes[8 + 20]! ^= 0xff;
+    writeFileSync(join(dir, RAW_LOG_FILE), bytes);
+    expect(() => rawReplay(join(dir, RAW_LOG_FILE), () => undefined)).toThrow(/checksum/);
+  });
+
+  it('ours: buffered and durable rows write what replay reads back', async () => {
+    const fsDir = new FsDirectory(join(root, 'ours'));
+    expect(await oursBuffered(fsDir, 300)).toBeGreaterThan(0);
+    const records = await new WalReader(fsDir).replay();
+    expect(records).toHaveLength(300);
+    expect(records[299]!.payload).toEqual(recordAt(299));
+    const mem = new MemoryDirectory();
+    expect(await oursDurable(mem, 200, 8)).toBeGreaterThan(0);
+    expect(await new WalReader(mem).replay()).toHaveLength(200);
+    const again = new MemoryDirectory();
+    await writeOurWal(again, 50);
+    expect((await new WalReader(again).replay()).map((r) => r.entryId)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+  });
+
+  it('the report shows ratios and verdicts', () => {
+    const row: Row = {
+      section: '9',
+      name: 'example',
+      unit: 'rec/s',
+      higherIsBetter: true,
+      ours: summarize([90, 100, 110]),
+      raw: { label: 'raw', sample: summarize([200]) },
+      peers: [
+        { label: 'a', sample: summarize([50]) },
+        { label: 'b', sample: summarize([80]) },
+      ],
+      target: { text: '≥ 0.9× raw', met: false },
+    };
+    const text = renderText([row]);
+    expect(text).toContain('0.50×'); // ours / raw
+    expect(text).toContain('1.25×'); // ours / best peer (b)
+    expect(text).toContain('MISSED');
+    expect(renderMarkdown([row])).toContain('| 9 example |');
+  });
+});
