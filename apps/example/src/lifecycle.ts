@@ -60,9 +60,7 @@ export async function runLifecycle(
   const day = catalogDay();
   for (const entry of day.slice(0, 6)) await wal.append(entry);
   await wal.flush();
-  say(
-    `1. appended ${6} AddSegment entries and flushed: handed to the backend (survives kill -9, not power loss)`,
-  );
+  say(`1. appended 6 AddSegment entries and flushed: ${backend.flushMeaning}`);
   for (const entry of day.slice(6)) await wal.append(entry);
   await wal.flushAndSync();
   const segments = await new WalMaintenance(dir).segments();
