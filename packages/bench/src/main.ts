@@ -4,7 +4,7 @@ import { FsDirectory } from '@durability/backend-fs';
 import { MemoryDirectory } from '@durability/backend-memory';
 import { type ChildResult, type ChildTask, runChild } from './child.js';
 import { type BenchConfig, benchConfig, CONCURRENCY_LEVELS } from './config.js';
-import { describeMachine, type Machine, machineLines } from './machine.js';
+import { describeMachine, machineLines } from './machine.js';
 import {
   countingFsDirectory,
   oursBatch,
@@ -24,8 +24,7 @@ import {
   rawWriteCeiling,
   writeRawLog,
 } from './raw.js';
-import { RECORD_BYTES } from './records.js';
-import { formatNumber, type Row, ratio, renderMarkdown, renderText } from './report.js';
+import { formatNumber, type Row, ratio, renderReport, renderText, targetCounts } from './report.js';
 import { s3SimRows } from './s3-sim.js';
 import { quantile, repeat, type Sample, summarize } from './stats.js';
 import { WorkDir } from './workdir.js';
@@ -426,40 +425,6 @@ function directoryBytes(dir: string): number {
   return total;
 }
 
-function markdown(machine: Machine, seconds: number): string {
-  const missed = rows.filter((r) => r.target && !r.target.met);
-  return [
-    '# Benchmarks',
-    '',
-    `Written by \`pnpm bench\`${quick ? " --quick (reduced sizes: not the issue's 1M/10M rows)" : ''} in ${seconds.toFixed(0)} s, ${new Date().toISOString()}.`,
-    `Records: \`{ id, key, value: 64 hex chars }\`, ${RECORD_BYTES} bytes as CBOR (WAL frame: 20-byte header + payload; raw framed log: 8-byte header + payload).`,
-    'Every number is the median of the repetitions, with the min–max spread in parentheses; ↑ higher is better, ↓ lower is better.',
-    "Ratios are ours ÷ the other in the row's unit (for ↑ rows, above 1 means ours is faster; for ↓ rows, below 1 means ours is lower).",
-    '',
-    '## Machine',
-    '',
-    ...machineLines(machine),
-    '',
-    '## Results',
-    '',
-    renderMarkdown(rows),
-    '',
-    '## What the rows measure',
-    '',
-    '- **raw framed log**: `len u32 | zlib.crc32 u32 | cbor-x payload` frames, same cbor-x options as the WAL, encoded into a 64 KiB buffer and written with `fs.writeSync` (buffered rows), or `writeSync` + `fdatasyncSync` per 1 or per N records (durable rows); replay reads it with 1 MiB `readSync` chunks, checks each CRC with `zlib.crc32` and decodes with cbor-x.',
-    '- **ours**: `@durability/core` `WalWriter`/`WalReader` on `@durability/backend-fs` with default options (64 KiB buffer, 64 MiB segments, default CBOR codec), through the public API only. Durable appends are `await append(r); await flushAndSync()`; concurrency N means N such loops sharing one writer (group commit).',
-    "- **peers**: better-sqlite3 in WAL journal mode (`synchronous = NORMAL`: no fsync per commit; `FULL`: fsync per commit), rows `(id INTEGER PRIMARY KEY, key, value)`; classic-level with CBOR values (`sync: true` fsyncs LevelDB's log per write; LevelDB groups concurrent writers itself).",
-    "- Replay and resume rows run in a child process each (peak RSS is that process's `maxRSS`), reading files that were just written (page cache).",
-    '',
-    `## Targets: ${rows.filter((r) => r.target?.met).length} met, ${missed.length} missed`,
-    '',
-    ...(missed.length
-      ? missed.map((r) => `- missed: ${r.section} ${r.name} (${r.target!.text})`)
-      : ['- all met']),
-    '',
-  ].join('\n');
-}
-
 async function main(): Promise<void> {
   const started = performance.now();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -483,12 +448,11 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`\n${renderText(rows)}\n\n`);
-  const missed = rows.filter((r) => r.target && !r.target.met).length;
-  const met = rows.filter((r) => r.target?.met).length;
-  process.stdout.write(`targets: ${met} met, ${missed} missed; ${seconds.toFixed(0)} s\n`);
+  const { met, missed } = targetCounts(rows);
+  process.stdout.write(`targets: ${met} met, ${missed.length} missed; ${seconds.toFixed(0)} s\n`);
   if (writeReport) {
     const out = fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url));
-    writeFileSync(out, markdown(machine, seconds));
+    writeFileSync(out, renderReport(rows, machineLines(machine), { seconds, quick }));
     process.stdout.write(`wrote ${out}\n`);
   }
 }

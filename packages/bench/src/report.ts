@@ -1,3 +1,4 @@
+import { RECORD_BYTES } from './records.js';
 import type { Sample } from './stats.js';
 
 /**
@@ -111,4 +112,52 @@ function notes(rows: readonly Row[]): string[] {
     ];
     return parts.length > 0 ? [`- **${row.section} ${row.name}**: ${parts.join('. ')}`] : [];
   });
+}
+
+/** Targets met, and the rows whose target was missed. */
+export function targetCounts(rows: readonly Row[]): { met: number; missed: Row[] } {
+  return {
+    met: rows.filter((r) => r.target?.met).length,
+    missed: rows.filter((r) => r.target && !r.target.met),
+  };
+}
+
+/** BENCHMARKS.md: the machine, the results table, what the rows measure, and the targets missed. */
+export function renderReport(
+  rows: readonly Row[],
+  machine: readonly string[],
+  run: { seconds: number; quick: boolean },
+): string {
+  const { met, missed } = targetCounts(rows);
+  const { seconds, quick } = run;
+  return [
+    '# Benchmarks',
+    '',
+    `Written by \`pnpm bench\`${quick ? " --quick (reduced sizes: not the issue's 1M/10M rows)" : ''} in ${seconds.toFixed(0)} s, ${new Date().toISOString()}.`,
+    `Records: \`{ id, key, value: 64 hex chars }\`, ${RECORD_BYTES} bytes as CBOR (WAL frame: 20-byte header + payload; raw framed log: 8-byte header + payload).`,
+    'Every number is the median of the repetitions, with the min–max spread in parentheses; ↑ higher is better, ↓ lower is better.',
+    "Ratios are ours ÷ the other in the row's unit (for ↑ rows, above 1 means ours is faster; for ↓ rows, below 1 means ours is lower).",
+    '',
+    '## Machine',
+    '',
+    ...machine,
+    '',
+    '## Results',
+    '',
+    renderMarkdown(rows),
+    '',
+    '## What the rows measure',
+    '',
+    '- **raw framed log**: `len u32 | zlib.crc32 u32 | cbor-x payload` frames, same cbor-x options as the WAL, encoded into a 64 KiB buffer and written with `fs.writeSync` (buffered rows), or `writeSync` + `fdatasyncSync` per 1 or per N records (durable rows); replay reads it with 1 MiB `readSync` chunks, checks each CRC with `zlib.crc32` and decodes with cbor-x.',
+    '- **ours**: `@durability/core` `WalWriter`/`WalReader` on `@durability/backend-fs` with default options (64 KiB buffer, 64 MiB segments, default CBOR codec), through the public API only. Durable appends are `await append(r); await flushAndSync()`; concurrency N means N such loops sharing one writer (group commit).',
+    "- **peers**: better-sqlite3 in WAL journal mode (`synchronous = NORMAL`: no fsync per commit; `FULL`: fsync per commit), rows `(id INTEGER PRIMARY KEY, key, value)`; classic-level with CBOR values (`sync: true` fsyncs LevelDB's log per write; LevelDB groups concurrent writers itself).",
+    "- Replay and resume rows run in a child process each (peak RSS is that process's `maxRSS`), reading files that were just written (page cache).",
+    '',
+    `## Targets: ${met} met, ${missed.length} missed`,
+    '',
+    ...(missed.length
+      ? missed.map((r) => `- missed: ${r.section} ${r.name} (${r.target!.text})`)
+      : ['- all met']),
+    '',
+  ].join('\n');
 }
