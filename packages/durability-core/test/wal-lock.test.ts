@@ -7,6 +7,7 @@ import {
   LockedError,
   type LockOwner,
   type LockTakeover,
+  readWalLock,
   WAL_LOCK_PATH,
   WalReader,
   WalWriter,
@@ -182,5 +183,31 @@ describe.each(walBackends)('WAL single-writer lock ($name)', (backend) => {
       { entryId: 1, payload: 'visible after flush' },
     ]);
     await w.close();
+  });
+});
+
+describe.each(walBackends)('readWalLock ($name)', (backend) => {
+  it('reads the owner without touching the lock, and tells alive, gone and unknown owners apart', async () => {
+    const dir = await backend.create();
+    expect(await readWalLock(dir)).toEqual({ kind: 'missing' });
+
+    const wal = await WalWriter.create(dir);
+    const before = await readRaw(dir, WAL_LOCK_PATH);
+    const held = await readWalLock(dir);
+    expect(held).toMatchObject({ kind: 'owner', liveness: 'alive', owner: { pid: process.pid } });
+    expect(await readRaw(dir, WAL_LOCK_PATH)).toEqual(before);
+    await wal.append('still the owner');
+    await wal.close();
+
+    const owner = (pid: number | null, host: string) =>
+      new TextEncoder().encode(JSON.stringify({ pid, hostname: host, token: 't', createdAt: 'now' }));
+    await writeRaw(dir, WAL_LOCK_PATH, owner(2 ** 30, hostname())); // no such pid
+    expect(await readWalLock(dir)).toMatchObject({ kind: 'owner', liveness: 'gone' });
+    await writeRaw(dir, WAL_LOCK_PATH, owner(process.pid, 'another-host'));
+    expect(await readWalLock(dir)).toMatchObject({ kind: 'owner', liveness: 'unknown' });
+    await writeRaw(dir, WAL_LOCK_PATH, owner(null, hostname()));
+    expect(await readWalLock(dir)).toMatchObject({ kind: 'owner', liveness: 'unknown' });
+    await writeRaw(dir, WAL_LOCK_PATH, new TextEncoder().encode('not json'));
+    expect(await readWalLock(dir)).toEqual({ kind: 'unreadable', text: 'not json' });
   });
 });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Directory, NotFoundError, WAL_LOCK_PATH } from '@durability/core';
+import { type Directory, readWalLock, WAL_LOCK_PATH } from '@durability/core';
 
 /**
  * Reads the single-writer lock `wal/.lock` (FORMAT.md § Lock file: one JSON object
@@ -26,18 +26,13 @@ export interface LockInfo {
   raw?: string;
 }
 
-/** The lock of the WAL in `dir`, or `undefined` when no writer holds it. */
+const STATUS = { alive: 'live', gone: 'stale', unknown: 'unknown' } as const;
+
+/** The lock of the WAL in `dir`, or `undefined` when no writer holds it (core's `readWalLock`). */
 export async function readLockOwner(dir: Directory): Promise<LockInfo | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await dir.readFile(WAL_LOCK_PATH);
-  } catch (error) {
-    if (NotFoundError.is(error)) return undefined;
-    throw error;
-  }
-  const text = new TextDecoder().decode(bytes);
-  const owner = parseOwner(text);
-  if (!owner) {
+  const found = await readWalLock(dir);
+  if (found.kind === 'missing') return undefined;
+  if (found.kind === 'unreadable') {
     return {
       path: WAL_LOCK_PATH,
       status: 'unreadable',
@@ -46,43 +41,17 @@ export async function readLockOwner(dir: Directory): Promise<LockInfo | undefine
       createdAt: null,
       sameHost: false,
       alive: null,
-      raw: text.slice(0, 200),
+      raw: found.text,
     };
   }
-  const sameHost = owner.hostname !== null && owner.hostname === hostname();
-  const alive = sameHost && owner.pid !== null ? isProcessAlive(owner.pid) : null;
-  const status: LockStatus = alive === null ? 'unknown' : alive ? 'live' : 'stale';
-  return { path: WAL_LOCK_PATH, status, ...owner, sameHost, alive };
-}
-
-interface Owner {
-  pid: number | null;
-  hostname: string | null;
-  createdAt: string | null;
-}
-
-function parseOwner(text: string): Owner | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { pid, hostname: host, createdAt } = value as Record<string, unknown>;
-  const pidOk = pid === null || (typeof pid === 'number' && Number.isSafeInteger(pid));
-  const hostOk = host === null || typeof host === 'string';
-  if (!pidOk || !hostOk || typeof createdAt !== 'string') return undefined;
-  return { pid: pid as number | null, hostname: host as string | null, createdAt };
-}
-
-/** False only when the OS says no such process exists; a process we may not signal is alive. */
-function isProcessAlive(pid: number): boolean {
-  if (pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code !== 'ESRCH';
-  }
+  const { pid, hostname: host, createdAt } = found.owner;
+  return {
+    path: WAL_LOCK_PATH,
+    status: STATUS[found.liveness],
+    pid,
+    hostname: host,
+    createdAt,
+    sameHost: host !== null && host === hostname(),
+    alive: found.liveness === 'unknown' ? null : found.liveness === 'alive',
+  };
 }

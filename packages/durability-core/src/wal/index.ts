@@ -21,8 +21,8 @@ export {
   WAL_FORMAT_VERSION,
   WAL_MAGIC,
 } from './wal-format.js';
-export type { LockOwner, LockTakeover } from './wal-lock.js';
-export { LOCK_PATH as WAL_LOCK_PATH } from './wal-lock.js';
+export type { LockOwner, LockTakeover, WalLockState } from './wal-lock.js';
+export { LOCK_PATH as WAL_LOCK_PATH, readWalLock } from './wal-lock.js';
 export type { SegmentRange, TruncateResult } from './wal-maintenance.js';
 export { WalMaintenance } from './wal-maintenance.js';
 export type { FlushPolicy, ReplayOptions, WalReaderOptions, WalWriterOptions } from './wal-options.js';

@@ -1,5 +1,6 @@
-import type { DurableDirectory } from '../directory.js';
+import type { Directory, DurableDirectory } from '../directory.js';
 import { AlreadyExistsError, LockedError, NotFoundError } from '../errors.js';
+import { guardDirectory } from '../guarded-directory.js';
 import { currentHostname, currentPid, isProcessAlive, randomToken } from './process-probe.js';
 import { WAL_DIR } from './wal-format.js';
 
@@ -237,7 +238,29 @@ type ReadOwner =
   | { kind: 'missing' }
   | { kind: 'unreadable'; text: string };
 
-async function readOwner(dir: DurableDirectory, path: string): Promise<ReadOwner> {
+/**
+ * What `wal/.lock` says, read without taking or changing it (FORMAT.md § Lock file). For an owner, whether
+ * its process lives as far as this process can tell: `'alive'` or `'gone'` (`kill(pid, 0)`, same host
+ * only), `'unknown'` on another host or without a pid. A writer opening the WAL takes over a `'gone'`
+ * owner's lock and refuses the others (unless `lockTakeover: 'force'`). `text`: the first 200 characters
+ * of a lock file that is not a lock owner.
+ */
+export type WalLockState =
+  | { kind: 'owner'; owner: LockOwner; liveness: 'alive' | 'gone' | 'unknown' }
+  | { kind: 'missing' }
+  | { kind: 'unreadable'; text: string };
+
+/** Reads the WAL lock of `dir` (see `WalLockState`); for tools such as `durability inspect`. */
+export async function readWalLock(dir: Directory): Promise<WalLockState> {
+  const found = await readOwner(guardDirectory(dir), LOCK_PATH);
+  if (found.kind !== 'owner') return found;
+  const { pid, hostname } = found.owner;
+  const checkable = pid !== null && hostname !== null && hostname === currentHostname();
+  const liveness = !checkable ? 'unknown' : isProcessAlive(pid) ? 'alive' : 'gone';
+  return { ...found, liveness };
+}
+
+async function readOwner(dir: Pick<Directory, 'readFile'>, path: string): Promise<ReadOwner> {
   let bytes: Uint8Array;
   try {
     bytes = await dir.readFile(path);
