@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { crc32Range } from '../src/checksum/crc32.js';
 import { crc32, crc32Implementation, crc32Portable } from '../src/index.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -76,6 +77,26 @@ describe('portable and native agree', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('crc32Range', () => {
+  it('equals crc32 of the same range as a view, below and above the native threshold', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 1200 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (data, a, b, seed) => {
+          const start = data.length === 0 ? 0 : a % (data.length + 1);
+          const end = start + (data.length - start === 0 ? 0 : b % (data.length - start + 1));
+          expect(crc32Range(data, start, end, seed)).toBe(crc32(data.subarray(start, end), seed));
+          expect(crc32Range(data, start, end)).toBe(crc32Portable(data.subarray(start, end)));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -84,6 +84,19 @@ describe('SequentialReader', () => {
     expect(await sr.fill(1)).toBe(0); // at the end: fewer than asked, no error
   });
 
+  it('peekInPlace points at the same bytes as peek, across refills and carry-overs', async () => {
+    const data = Uint8Array.from({ length: 50 }, (_, i) => i + 1);
+    const sr = new SequentialReader(memoryReader(data).reader, { chunkBytes: 7 });
+    expect(() => sr.peekInPlace(1)).toThrow(RangeError);
+    for (let at = 0; at + 5 <= data.length; at += 3) {
+      if (sr.buffered() < 5) await sr.fill(5);
+      const { bytes, index } = sr.peekInPlace(5);
+      expect([...bytes.subarray(index, index + 5)]).toEqual([...sr.peek(5)]);
+      expect(bytes[index]).toBe(at + 1);
+      sr.skip(3);
+    }
+  });
+
   it('fill(n) for n larger than a chunk reads the whole request at once', async () => {
     const data = new Uint8Array(100).fill(7);
     const { reader, reads } = memoryReader(data);

@@ -17,10 +17,14 @@ const TABLES = buildTables();
  * rest). Exported for the equality test; use `crc32`.
  */
 export function crc32Portable(data: Uint8Array, initial = 0): number {
+  return portableRange(data, 0, data.length, initial);
+}
+
+function portableRange(data: Uint8Array, start: number, end: number, initial: number): number {
   const t = TABLES;
   let crc = ~initial >>> 0;
-  let i = 0;
-  const end16 = data.length - (data.length % 16);
+  let i = start;
+  const end16 = end - ((end - start) % 16);
   for (; i < end16; i += 16) {
     const a = (crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
     crc =
@@ -41,7 +45,7 @@ export function crc32Portable(data: Uint8Array, initial = 0): number {
       t[256 + data[i + 14]!]! ^
       t[data[i + 15]!]!;
   }
-  for (; i < data.length; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return ~crc >>> 0;
 }
 
@@ -95,3 +99,12 @@ export const crc32: Crc32 = native
   ? (data, initial = 0) =>
       data.length < CRC32_NATIVE_MIN_BYTES ? crc32Portable(data, initial) : native(data, initial)
   : crc32Portable;
+
+/**
+ * CRC-32/IEEE of `data[start, end)`, continuing from `initial`: `crc32(data.subarray(start, end), initial)`
+ * without making the view (hot paths: a frame header checked or written in place).
+ */
+export function crc32Range(data: Uint8Array, start: number, end: number, initial = 0): number {
+  if (native && end - start >= CRC32_NATIVE_MIN_BYTES) return native(data.subarray(start, end), initial);
+  return portableRange(data, start, end, initial);
+}

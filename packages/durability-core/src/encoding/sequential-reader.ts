@@ -17,6 +17,8 @@ export class SequentialReader {
   /** File offset of `buffer[0]`. */
   private bufferOffset: number;
   private readonly chunkBytes: number;
+  /** What `peekInPlace` returns, reused so that the per-frame path allocates nothing. */
+  private readonly window = { bytes: this.buffer, index: 0 };
 
   constructor(
     private readonly reader: FileReader,
@@ -75,6 +77,17 @@ export class SequentialReader {
   peek(n: number): Uint8Array {
     this.assertBuffered(n);
     return this.buffer.subarray(this.start, this.start + n);
+  }
+
+  /**
+   * The next `n` buffered bytes in place, without consuming them or making a view: `bytes[index]` is the
+   * next unread byte. Valid until the next `fill`. Requires `buffered() >= n`.
+   */
+  peekInPlace(n: number): { bytes: Uint8Array; index: number } {
+    this.assertBuffered(n);
+    this.window.bytes = this.buffer;
+    this.window.index = this.start;
+    return this.window;
   }
 
   /** Consumes and returns the next `n` buffered bytes. Requires `buffered() >= n`. */

@@ -114,13 +114,13 @@ class FrameScan {
       // W1: fewer than 20 bytes left: an incomplete frame header, whatever its bytes.
       if (remaining < FRAME_HEADER_BYTES) return this.cutHeader(offset);
       if (input.buffered() < FRAME_HEADER_BYTES) await input.fill(FRAME_HEADER_BYTES);
-      const header = input.peek(FRAME_HEADER_BYTES);
-      const raw = decodeFrameHeader(header);
+      const window = input.peekInPlace(FRAME_HEADER_BYTES);
+      const raw = decodeFrameHeader(window.bytes, window.index);
       if (raw.storedHeaderCrc !== raw.computedHeaderCrc) {
         // W2: the length is untrusted, so the torn-write rule looks at the 20 header bytes: a zero
         // sector-aligned chunk among them (a lost sector) and only zeros after them to EOF. An all-zero
         // tail from this frame start is one. W3: anything else is corruption, wherever the length points.
-        input.take(FRAME_HEADER_BYTES);
+        const header = input.take(FRAME_HEADER_BYTES);
         const torn = options.isFinal && hasZeroSector(header, offset) && (await input.restIsZero());
         return this.tornOrCorrupt(torn, 'zero-filled-tail', offset, () =>
           this.corruption(

@@ -1,4 +1,4 @@
-import { crc32 } from '../checksum/crc32.js';
+import { crc32, crc32Range } from '../checksum/crc32.js';
 import { bytesEqual, magicBytes, readU32, readU64, writeU32, writeU64 } from '../encoding/little-endian.js';
 
 /**
@@ -94,21 +94,21 @@ export function frameBytes(payloadLength: number): number {
 export function writeFrame(target: Uint8Array, offset: number, entryId: number, payload: Uint8Array): number {
   writeU32(target, offset, payload.length);
   writeU64(target, offset + 4, entryId);
-  const headerCrc = crc32(target.subarray(offset, offset + 12));
+  const headerCrc = crc32Range(target, offset, offset + 12);
   writeU32(target, offset + 12, headerCrc);
   writeU32(target, offset + 16, crc32(payload, headerCrc));
   target.set(payload, offset + FRAME_HEADER_BYTES);
   return offset + FRAME_HEADER_BYTES + payload.length;
 }
 
-/** Decodes the first 20 bytes of `bytes`. */
-export function decodeFrameHeader(bytes: Uint8Array): RawFrameHeader {
+/** Decodes the 20 header bytes at `offset` of `bytes` (in place: the reader's hot path makes no view). */
+export function decodeFrameHeader(bytes: Uint8Array, offset = 0): RawFrameHeader {
   return {
-    payloadLength: readU32(bytes, 0),
-    entryId: readU64(bytes, 4),
-    storedHeaderCrc: readU32(bytes, 12),
-    computedHeaderCrc: crc32(bytes.subarray(0, 12)),
-    frameCrc: readU32(bytes, 16),
+    payloadLength: readU32(bytes, offset),
+    entryId: readU64(bytes, offset + 4),
+    storedHeaderCrc: readU32(bytes, offset + 12),
+    computedHeaderCrc: crc32Range(bytes, offset, offset + 12),
+    frameCrc: readU32(bytes, offset + 16),
   };
 }
 
