@@ -59,7 +59,8 @@ export interface FsStat {
   readonly isSymbolicLink: boolean;
 }
 
-function toFsStat(stats: Stats): FsStat {
+/** The one conversion from Node's `Stats`, shared by `nodeFsOps` and `blockingFsOps`. */
+export function toFsStat(stats: Stats): FsStat {
   return {
     size: stats.size,
     isFile: stats.isFile(),
@@ -100,7 +101,10 @@ class NodeFileHandle implements FsFileHandle {
   }
 }
 
-/** The default `FsOps`: `node:fs/promises`. */
+/**
+ * The default `FsOps`: `node:fs/promises`. Every call runs on libuv's thread pool, so the event loop keeps
+ * running while a write or an fsync is in flight. See `blockingFsOps` for the synchronous alternative.
+ */
 export const nodeFsOps: FsOps = Object.freeze({
   async open(path: string, flags: string): Promise<FsFileHandle> {
     return new NodeFileHandle(await open(path, flags));

@@ -1,6 +1,8 @@
 // @durability/backend-fs: the local-disk DurableDirectory (real fsync of files and parent directories).
 
-export type { FsDirectoryOptions } from './fs-directory.js';
+// The synchronous alternative, selected by `new FsDirectory(root, { io: 'blocking' })`.
+export { blockingFsOps } from './blocking-fs-ops.js';
+export type { FsDirectoryOptions, FsIoMode } from './fs-directory.js';
 export { FsDirectory } from './fs-directory.js';
 // The test seam: file-system calls, injectable through `new FsDirectory(root, { ops })`.
 export type { FsFileHandle, FsOps, FsStat } from './fs-ops.js';

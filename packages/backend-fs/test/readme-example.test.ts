@@ -15,10 +15,10 @@ async function readmeBlock(heading: string): Promise<string> {
   return match[1];
 }
 
-it('the README example runs and prints what its comments say', async () => {
-  const code = await readmeBlock('## Example');
+/** Writes `code` beside the tests, imports it with `console.log` captured, and returns what it logged. */
+async function runReadmeBlock(code: string, name: string): Promise<unknown[][]> {
   // The example imports the package by name; vitest resolves it to this package's source.
-  const file = join(packageDir, 'test', `.readme-example-${process.pid}.ts`);
+  const file = join(packageDir, 'test', `.readme-${name}-${process.pid}.ts`);
   const log = vi.spyOn(console, 'log').mockImplementation(() => {});
   // The example makes its directory under os.tmpdir(); point that at a directory the test removes.
   const previousTmp = process.env.TMPDIR;
@@ -26,13 +26,25 @@ it('the README example runs and prints what its comments say', async () => {
   try {
     await writeFile(file, code);
     await import(/* @vite-ignore */ file);
-    expect(log.mock.calls).toEqual([['hello\n'], [['logs', 'state.json']]]);
+    return log.mock.calls;
   } finally {
     log.mockRestore();
     if (previousTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previousTmp;
     await rm(file, { force: true });
   }
+}
+
+it('the README example runs and prints what its comments say', async () => {
+  const logged = await runReadmeBlock(await readmeBlock('## Example'), 'example');
+  expect(logged).toEqual([['hello\n'], [['logs', 'state.json']]]);
+});
+
+it('the README blocking I/O example runs and prints what its comments say', async () => {
+  const code = await readmeBlock("## Blocking I/O (`io: 'blocking'`)");
+  expect(code).toContain("{ io: 'blocking' }");
+  const logged = await runReadmeBlock(code, 'blocking');
+  expect(logged).toEqual([[[{ n: 1 }, { n: 2 }, { n: 3 }]]]);
 });
 
 it('the README seam example names only real exports', async () => {
@@ -41,6 +53,7 @@ it('the README seam example names only real exports', async () => {
   const exports = await import('../src/index.js');
   expect(Object.keys(exports).sort()).toEqual([
     'FsDirectory',
+    'blockingFsOps',
     'interceptFsOps',
     'isTempFileName',
     'nodeFsOps',
