@@ -1,4 +1,4 @@
-import { FsDirectory, interceptFsOps, nodeFsOps } from '@durability/backend-fs';
+import { blockingFsOps, FsDirectory, type FsIoMode, interceptFsOps, nodeFsOps } from '@durability/backend-fs';
 import {
   CheckpointPublisher,
   checkpointPathFor,
@@ -11,9 +11,12 @@ import { type BenchRecord, POOL_SIZE, RECORD_POOL, recordAt } from './records.js
 import { perSecond } from './stats.js';
 
 /** A `FsDirectory` that counts the syncs (fdatasync and fsync, files and directories) it issues. */
-export function countingFsDirectory(root: string): { dir: FsDirectory; syncs: () => number } {
+export function countingFsDirectory(
+  root: string,
+  io: FsIoMode = 'async',
+): { dir: FsDirectory; syncs: () => number } {
   let syncs = 0;
-  const ops = interceptFsOps(nodeFsOps, (call, proceed) => {
+  const ops = interceptFsOps(io === 'blocking' ? blockingFsOps : nodeFsOps, (call, proceed) => {
     if (call.op === 'fh.datasync' || call.op === 'fh.sync') syncs++;
     return proceed();
   });
