@@ -5,7 +5,7 @@ import { FsDirectory } from '@durability/backend-fs';
 import { MemoryDirectory } from '@durability/backend-memory';
 import { WalReader } from '@durability/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { oursBuffered, oursDurable, writeOurWal } from '../src/ours.js';
+import { countingFsDirectory, oursBuffered, oursDurable, writeOurWal } from '../src/ours.js';
 import { RAW_LOG_FILE, rawFramedLog, rawReplay } from '../src/raw.js';
 import { RECORD_BYTES, recordAt } from '../src/records.js';
 import { type Row, renderMarkdown, renderText } from '../src/report.js';
@@ -56,6 +56,17 @@ describe('bench smoke (a few hundred records per row)', () => {
     expect((await new WalReader(again).replay()).map((r) => r.entryId)).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
+  });
+
+  it('ours, io: blocking: durable appends are synced and counted like the default mode', async () => {
+    for (const io of ['async', 'blocking'] as const) {
+      const counting = countingFsDirectory(join(root, `durable-${io}`), io);
+      expect(await oursDurable(counting.dir, 64, 8)).toBeGreaterThan(0);
+      // 64 durable appends by 8 appenders: at least 8 group syncs, at most one per append (+ setup).
+      expect(counting.syncs()).toBeGreaterThanOrEqual(8);
+      expect(counting.syncs()).toBeLessThanOrEqual(64 + 8);
+      expect(await new WalReader(counting.dir).replay()).toHaveLength(64);
+    }
   });
 
   it('the report shows ratios and verdicts', () => {
