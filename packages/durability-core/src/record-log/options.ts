@@ -33,7 +33,7 @@ export interface RecordLogReaderOptions<T = Uint8Array> {
   maxRecordBytes?: number;
   /** Turns payload bytes into records. Default `bytesCodec`. */
   codec?: Codec<T>;
-  /** Size of one ranged read. Default 1 MiB. Memory is about one chunk plus one frame. */
+  /** Size of one ranged read. Default 256 KiB. Memory is about one chunk plus one frame. */
   chunkBytes?: number;
 }
 

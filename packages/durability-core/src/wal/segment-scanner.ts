@@ -1,4 +1,6 @@
+import { crc32Range } from '../checksum/crc32.js';
 import type { Directory } from '../directory.js';
+import { readU32, readU64 } from '../encoding/little-endian.js';
 import { SequentialReader } from '../encoding/sequential-reader.js';
 import { hasZeroSector } from '../encoding/torn-write.js';
 import { CorruptionError, FormatError, LimitExceededError, TornTailError } from '../errors.js';
@@ -108,6 +110,8 @@ class FrameScan {
   async run(): Promise<SegmentOutcome> {
     const { input, options } = this;
     for (;;) {
+      const visiting = this.deliverBuffered();
+      if (visiting !== undefined) await visiting;
       const offset = input.offset;
       const remaining = input.remaining();
       if (remaining === 0) return outcome(input, this.start, this.entries, offset, 'clean-end'); // W0
@@ -192,6 +196,46 @@ class FrameScan {
       this.entries++;
       this.entryId++;
     }
+  }
+
+  /**
+   * The fast path of row W10: delivers, without awaiting anything, every frame that is wholly buffered
+   * and passes every check of the decision table (header CRC, entry id, both length caps, frame CRC).
+   * It stops at the first frame that needs a refill or fails any check, and `run` then takes that frame
+   * through the full table (which reaches the same verdict for a valid frame and the right error or torn
+   * tail for any other): this path accepts nothing the table would reject. Returns the visitor's promise
+   * when it returns one (awaited before the next frame).
+   */
+  private deliverBuffered(): Promise<void> | undefined {
+    const { input, options, at } = this;
+    const cap = Math.min(options.maxEntryBytes, MAX_WAL_ENTRY_BYTES);
+    while (input.buffered() >= FRAME_HEADER_BYTES) {
+      const { bytes, index } = input.peekInPlace(FRAME_HEADER_BYTES);
+      const length = readU32(bytes, index);
+      const headerCrc = readU32(bytes, index + 12);
+      if (
+        length > cap ||
+        input.buffered() < FRAME_HEADER_BYTES + length ||
+        headerCrc !== crc32Range(bytes, index, index + 12) ||
+        readU64(bytes, index + 4) !== this.entryId ||
+        readU32(bytes, index + 16) !==
+          crc32Range(bytes, index + FRAME_HEADER_BYTES, index + FRAME_HEADER_BYTES + length, headerCrc)
+      ) {
+        return undefined;
+      }
+      const offset = input.offset;
+      input.skip(FRAME_HEADER_BYTES);
+      const payload = input.take(length);
+      const entryId = this.entryId;
+      this.entries++;
+      this.entryId++;
+      if (options.onFrame) {
+        at.offset = offset;
+        const pending = options.onFrame(entryId, payload, at);
+        if (pending !== undefined) return pending;
+      }
+    }
+    return undefined;
   }
 
   /**

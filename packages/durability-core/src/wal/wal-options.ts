@@ -48,7 +48,7 @@ export interface WalReaderOptions<E = unknown> {
   schema?: EntrySchema<E>;
   /** Frames longer than this are a `LimitExceededError`, checked before allocating. Default 16 MiB. */
   maxEntryBytes?: number;
-  /** Size of one ranged read while streaming. Default 1 MiB: memory is about one chunk plus one frame. */
+  /** Size of one ranged read while streaming. Default 256 KiB: memory is about one chunk plus one frame. */
   chunkBytes?: number;
 }
 
