@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   switch (task.kind) {
     case 'ours-replay-best-effort':
     case 'ours-replay-strict': {
-      const reader = new WalReader(new FsDirectory(task.path));
+      const reader = new WalReader(new FsDirectory(task.path, { io: task.io ?? 'async' }));
       const mode = task.kind === 'ours-replay-strict' ? 'strict' : 'best-effort';
       const report = await reader.replayEach(
         () => {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       break;
     }
     case 'ours-resume': {
-      const writer = await WalWriter.resume(new FsDirectory(task.path));
+      const writer = await WalWriter.resume(new FsDirectory(task.path, { io: task.io ?? 'async' }));
       records = writer.resumeReport?.entriesReplayed ?? 0;
       await writer.close();
       break;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { FsIoMode } from '@durability/backend-fs';
 
 /**
  * Runs one measurement in a child process (same node binary and loader flags, so TypeScript sources
@@ -44,6 +45,8 @@ export interface ChildTask {
     | 'sqlite-read'
     | 'level-read';
   path: string;
+  /** For `ours-*` tasks: the fs backend's I/O mode (default `'async'`). */
+  io?: FsIoMode;
 }
 
 /** What every child reports. */

@@ -278,6 +278,12 @@ async function section4(c: BenchConfig): Promise<void> {
   await levelLoad(dirs.level, n);
   const best = await children({ kind: 'ours-replay-best-effort', path: dirs.ours }, c.reps);
   const strict = await children({ kind: 'ours-replay-strict', path: dirs.ours }, c.reps);
+  const blocking = { io: 'blocking' } as const;
+  const bestBlocking = await children(
+    { kind: 'ours-replay-best-effort', path: dirs.ours, ...blocking },
+    c.reps,
+  );
+  const strictBlocking = await children({ kind: 'ours-replay-strict', path: dirs.ours, ...blocking }, c.reps);
   const raw = await children({ kind: 'raw-replay', path: dirs.raw }, c.reps);
   const sqlite = await children({ kind: 'sqlite-read', path: dirs.sqlite }, c.reps);
   const level = await children({ kind: 'level-read', path: dirs.level }, c.reps);
@@ -289,19 +295,22 @@ async function section4(c: BenchConfig): Promise<void> {
     { label: 'level iterator', sample: rate(level) },
   ];
   const label = `${formatNumber(n)} records`;
-  for (const [mode, results] of [
-    ['best-effort', best],
-    ['strict', strict],
+  for (const [mode, io, results] of [
+    ['best-effort', 'async', best],
+    ['strict', 'async', strict],
+    ['best-effort', 'blocking', bestBlocking],
+    ['strict', 'blocking', strictBlocking],
   ] as const) {
     const ours = rate(results);
     const row: Row = {
       section: '4',
-      name: `replayEach ${mode}, ${label}`,
+      name: `replayEach ${mode}, ${label}${ioLabel(io)}`,
       unit: 'rec/s',
       higherIsBetter: true,
       ours,
       raw: { label: 'raw framed log replay', sample: rate(raw) },
       peers,
+      note: `${IO_NOTE[io]}; the raw replay reads with readSync`,
     };
     const bestPeerRate = Math.max(...peers.map((p) => p.sample.median));
     row.target = {
