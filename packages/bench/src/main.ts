@@ -26,7 +26,7 @@ import {
 } from './raw.js';
 import { formatNumber, type Row, ratio, renderReport, renderText, targetCounts } from './report.js';
 import { s3SimRows } from './s3-sim.js';
-import { quantile, repeat, type Sample, summarize } from './stats.js';
+import { interleaved, quantile, repeat, type Sample, summarize } from './stats.js';
 import { WorkDir } from './workdir.js';
 
 /**
@@ -79,6 +79,30 @@ function inFreshDir(label: string, reps: number, measure: (dir: string) => Promi
   );
 }
 
+/**
+ * `inFreshDir` for several contenders at once, run round-robin repetition by repetition (`interleaved`):
+ * the comparisons a target depends on are measured under the same conditions.
+ */
+function inFreshDirsInterleaved<K extends string>(
+  reps: number,
+  contenders: Record<K, (dir: string) => Promise<number> | number>,
+): Promise<Record<K, Sample>> {
+  const wrapped = Object.fromEntries(
+    Object.entries<(dir: string) => Promise<number> | number>(contenders).map(([label, measure]) => [
+      label,
+      async () => {
+        const dir = work.fresh(label);
+        try {
+          return await measure(dir);
+        } finally {
+          work.remove(dir);
+        }
+      },
+    ]),
+  ) as Record<K, () => Promise<number>>;
+  return interleaved(reps, wrapped, 1);
+}
+
 async function children(task: ChildTask, reps: number): Promise<ChildResult[]> {
   const results: ChildResult[] = [];
   for (let i = 0; i < reps; i++) results.push(await runChild<ChildResult>(task));
@@ -91,12 +115,12 @@ const msOf = (results: ChildResult[]) => summarize(results.map((r) => r.ms));
 
 async function section1(c: BenchConfig): Promise<void> {
   log('1. buffered append');
-  const ours = await inFreshDir('ours-append', c.reps, (d) =>
-    oursBuffered(new FsDirectory(d), c.appendRecords),
-  );
-  const raw = await inFreshDir('raw-framed', c.reps, (d) => rawFramedLog(d, c.appendRecords));
+  const { ours, awaited, raw } = await inFreshDirsInterleaved(c.reps, {
+    ours: (d) => oursBuffered(new FsDirectory(d), c.appendRecords),
+    awaited: (d) => rawFramedLogAwaited(d, c.appendRecords),
+    raw: (d) => rawFramedLog(d, c.appendRecords),
+  });
   const ceiling = await inFreshDir('raw-ceiling', c.reps, (d) => rawWriteCeiling(d, c.appendRecords));
-  const awaited = await inFreshDir('raw-awaited', c.reps, (d) => rawFramedLogAwaited(d, c.appendRecords));
   const sqlite = await inFreshDir('sqlite-normal-1', c.reps, (d) =>
     sqliteInsert(d, 'NORMAL', c.peerBufferedRecords, 1),
   );
@@ -161,20 +185,14 @@ async function section2(c: BenchConfig): Promise<void> {
     raw: [] as number[],
     sqlite: [] as number[],
   };
-  const ours = {
-    async: await inFreshDir('ours-durable', c.reps, (d) =>
-      oursDurable(new FsDirectory(d), c.durableRecords, 1, latencies.async),
-    ),
-    blocking: await inFreshDir('ours-durable-blocking', c.reps, (d) =>
+  const { async, blocking, raw, sqlite } = await inFreshDirsInterleaved(c.reps, {
+    async: (d) => oursDurable(new FsDirectory(d), c.durableRecords, 1, latencies.async),
+    blocking: (d) =>
       oursDurable(new FsDirectory(d, { io: 'blocking' }), c.durableRecords, 1, latencies.blocking),
-    ),
-  };
-  const raw = await inFreshDir('raw-durable', c.reps, (d) =>
-    rawDurable(d, c.durableRecords, 1, latencies.raw),
-  );
-  const sqlite = await inFreshDir('sqlite-full-1', c.reps, (d) =>
-    sqliteInsert(d, 'FULL', c.durableRecords, 1, latencies.sqlite),
-  );
+    raw: (d) => rawDurable(d, c.durableRecords, 1, latencies.raw),
+    sqlite: (d) => sqliteInsert(d, 'FULL', c.durableRecords, 1, latencies.sqlite),
+  });
+  const ours = { async, blocking };
   const level = await inFreshDir('level-sync', c.reps, (d) =>
     levelWrite(d, c.durableRecords, { sync: true }),
   );
@@ -222,17 +240,20 @@ async function section3(c: BenchConfig): Promise<void> {
   for (const n of CONCURRENCY_LEVELS) {
     const records = c.concurrentRecords[n]!;
     const syncCounts = { async: [] as number[], blocking: [] as number[] };
-    const measureOurs = (io: FsIoMode) =>
-      inFreshDir(`ours-c${n}-${io}`, c.reps, async (d) => {
-        const counting = countingFsDirectory(d, io);
-        const r = await oursDurable(counting.dir, records, n);
-        syncCounts[io].push(counting.syncs());
-        return r;
-      });
-    const ours = { async: await measureOurs('async'), blocking: await measureOurs('blocking') };
-    const raw = await inFreshDir(`raw-${n}`, c.reps, (d) => rawDurable(d, records, n));
-    const rawAsync = await inFreshDir(`raw-async-${n}`, c.reps, (d) => rawDurableAsync(d, records, n));
-    const sqlite = await inFreshDir(`sqlite-full-${n}`, c.reps, (d) => sqliteInsert(d, 'FULL', records, n));
+    const measureOurs = (io: FsIoMode) => async (d: string) => {
+      const counting = countingFsDirectory(d, io);
+      const r = await oursDurable(counting.dir, records, n);
+      syncCounts[io].push(counting.syncs());
+      return r;
+    };
+    const { async, blocking, raw, rawAsync, sqlite } = await inFreshDirsInterleaved(c.reps, {
+      async: measureOurs('async'),
+      blocking: measureOurs('blocking'),
+      raw: (d) => rawDurable(d, records, n),
+      rawAsync: (d) => rawDurableAsync(d, records, n),
+      sqlite: (d) => sqliteInsert(d, 'FULL', records, n),
+    });
+    const ours = { async, blocking };
     const level = await inFreshDir(`level-sync-c${n}`, c.reps, (d) =>
       levelWrite(d, records, { sync: true, concurrency: n }),
     );

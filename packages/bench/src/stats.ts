@@ -50,3 +50,24 @@ export async function timeMs(fn: () => Promise<void> | void): Promise<number> {
   await fn();
   return performance.now() - start;
 }
+
+/**
+ * Runs several contenders round-robin, repetition by repetition (after `warmups` unrecorded rounds), and
+ * summarizes each: a slow drift of the machine or the disk during a section hits every contender alike,
+ * instead of whichever happens to run last.
+ */
+export async function interleaved<K extends string>(
+  reps: number,
+  contenders: Record<K, (rep: number) => Promise<number> | number>,
+  warmups = 0,
+): Promise<Record<K, Sample>> {
+  const names = Object.keys(contenders) as K[];
+  const values = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let rep = 0; rep < warmups + reps; rep++) {
+    for (const name of names) {
+      const value = await contenders[name](rep);
+      if (rep >= warmups) values.get(name)!.push(value);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(values.get(name)!)])) as Record<K, Sample>;
+}
