@@ -86,6 +86,18 @@ describe('cborCodec', () => {
     expect(codec.decode(fromHex('a2 6161 01 6162 82 02 03'))).toEqual({ a: 1, b: [2, 3] });
   });
 
+  it('decodes byte strings as copies, never as views that pin the bytes being decoded', async () => {
+    const payload = codec.encode({ blob: Uint8Array.of(7, 8, 9), n: 1 });
+    const chunk = new Uint8Array(1000);
+    chunk.set(payload, 500);
+    const decoded = codec.decode(chunk.subarray(500, 500 + payload.length)) as { blob: Uint8Array };
+    expect(decoded.blob).toEqual(Uint8Array.of(7, 8, 9));
+    expect(decoded.blob.buffer).not.toBe(chunk.buffer);
+    expect(decoded.blob.buffer.byteLength).toBe(3);
+    chunk.fill(0);
+    expect(decoded.blob).toEqual(Uint8Array.of(7, 8, 9));
+  });
+
   it('known limits of cbor-x, pinned so a change is noticed: -0, __proto__ keys, Buffer', () => {
     expect(codec.decode(codec.encode(Uint8Array.of(1)))).toBeInstanceOf(Uint8Array);
     expect(Object.is(codec.decode(codec.encode(-0)), 0)).toBe(true);

@@ -36,7 +36,9 @@ export interface CborCodecOptions<E> {
  * - `tagUint8Array: false`: a Uint8Array is a plain byte string (major type 2), not tag 64;
  * - `variableMapSize: true`: map headers use the shortest length (preferred serialization);
  * - `pack: false`, `bundleStrings: false`: no packed-value or string-bundling extensions;
- * - `mapsAsObjects: true`: maps with string keys decode to plain objects.
+ * - `mapsAsObjects: true`: maps with string keys decode to plain objects;
+ * - `copyBuffers: true`: a decoded byte string is a copy, not a view into the bytes being decoded, so an
+ *   entry that keeps one does not pin the reader's whole read chunk in memory.
  * Map and Set values encode with the registered tags 259 and 258. Object keys keep insertion order;
  * deterministic encoding of a whole state (sorted keys and sets) is the checkpoint codec's job.
  */
@@ -47,6 +49,7 @@ export const CBOR_OPTIONS = Object.freeze({
   pack: false,
   bundleStrings: false,
   mapsAsObjects: true,
+  copyBuffers: true,
 });
 
 /** The default codec: standard CBOR via cbor-x, optionally validated by a zod schema. */
