@@ -13,6 +13,8 @@ export interface BenchConfig {
   /** Records of the replay row (target: 1M) and of the flat-RSS row (target: 10M). */
   replayRecords: number;
   largeReplayRecords: number;
+  /** Repetitions of the 1M-record replays, ours and raw (each a child process). */
+  replayReps: number;
   /** Repetitions of each replay of the large WAL (each a child process). */
   largeReps: number;
   publishes: number;
@@ -34,6 +36,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       concurrentRecords: { 1: 300, 8: 1_600, 64: 6_400, 256: 12_800 },
       replayRecords: 200_000,
       largeReplayRecords: 2_000_000,
+      replayReps: 3,
       largeReps: 1,
       publishes: 8,
       checkpointSegments: 1_000,
@@ -50,6 +53,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     concurrentRecords: { 1: 2_000, 8: 10_000, 64: 64_000, 256: 128_000 },
     replayRecords: 1_000_000,
     largeReplayRecords: 10_000_000,
+    replayReps: 7,
     largeReps: 3,
     publishes: 20,
     checkpointSegments: 1_000,

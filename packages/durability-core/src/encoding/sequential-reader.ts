@@ -62,18 +62,12 @@ export class SequentialReader {
     const want = Math.min(Math.max(n, this.chunkBytes), this.remaining());
     const have = this.buffered();
     if (want <= have) return have;
-    const readFrom = this.offset + have;
-    const chunk = await this.reader.read(readFrom, want - have);
+    // The `have` unconsumed bytes (less than one frame) are read again with the rest rather than copied
+    // into a merged buffer: the read's bytes belong to us (FileReader contract) and become the buffer as
+    // they are, one allocation per refill.
+    const chunk = await this.reader.read(this.offset, want);
     this.bufferOffset = this.offset;
-    if (have === 0) {
-      // Nothing left to carry over: the read's bytes belong to us (FileReader contract), keep them as is.
-      this.buffer = chunk;
-    } else {
-      const next = new Uint8Array(have + chunk.length);
-      next.set(this.buffer.subarray(this.start), 0);
-      next.set(chunk, have);
-      this.buffer = next;
-    }
+    this.buffer = chunk;
     this.start = 0;
     return this.buffered();
   }
