@@ -224,16 +224,17 @@ class FrameScan {
         return undefined;
       }
       const offset = input.offset;
-      input.skip(FRAME_HEADER_BYTES);
-      const payload = input.take(length);
       const entryId = this.entryId;
       this.entries++;
       this.entryId++;
-      if (options.onFrame) {
-        at.offset = offset;
-        const pending = options.onFrame(entryId, payload, at);
-        if (pending !== undefined) return pending;
+      input.skip(FRAME_HEADER_BYTES);
+      if (!options.onFrame) {
+        input.skip(length); // a validating scan (resume) makes no view of the payload
+        continue;
       }
+      at.offset = offset;
+      const pending = options.onFrame(entryId, input.take(length), at);
+      if (pending !== undefined) return pending;
     }
     return undefined;
   }
