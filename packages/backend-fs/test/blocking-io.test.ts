@@ -332,34 +332,18 @@ describe("io: 'blocking' errors are the typed errors of the default mode", () =>
     });
   });
 
-  it('reading a directory as a file: IoError EISDIR', async () => {
-    const { async, blocking } = await rejectionIn(
-      (root) => mkdir(join(root, 'd')),
-      (dir) => dir.readFile('d'),
+  const fileAt = (root: string) => writeFile(join(root, 'f'), 'x');
+  it.each([
+    ['reading a directory as a file', 'EISDIR', 'd', (root: string) => mkdir(join(root, 'd')), 'read'],
+    ['opening a file below a regular file', 'ENOTDIR', 'f/g', fileAt, 'read'],
+    ['creating a file below a regular file', 'ENOTDIR', 'f/g', fileAt, 'create'],
+  ] as const)('%s: IoError %s, as in async mode', async (_name, errno, path, setup, action) => {
+    const { async, blocking } = await rejectionIn(setup, (dir) =>
+      action === 'read' ? dir.readFile(path) : dir.createFile(path),
     );
     expect(blocking).toBeInstanceOf(IoError);
     expect(shape(blocking)).toEqual(shape(async));
-    expect(shape(blocking)).toMatchObject({ path: 'd', errno: 'EISDIR' });
-  });
-
-  it('opening a file below a regular file: IoError ENOTDIR', async () => {
-    const { async, blocking } = await rejectionIn(
-      (root) => writeFile(join(root, 'f'), 'x'),
-      (dir) => dir.readFile('f/g'),
-    );
-    expect(blocking).toBeInstanceOf(IoError);
-    expect(shape(blocking)).toEqual(shape(async));
-    expect(shape(blocking)).toMatchObject({ path: 'f/g', errno: 'ENOTDIR' });
-  });
-
-  it('creating a file below a regular file: IoError ENOTDIR', async () => {
-    const { async, blocking } = await rejectionIn(
-      (root) => writeFile(join(root, 'f'), 'x'),
-      (dir) => dir.createFile('f/g'),
-    );
-    expect(blocking).toBeInstanceOf(IoError);
-    expect(shape(blocking)).toEqual(shape(async));
-    expect(shape(blocking)).toMatchObject({ path: 'f/g', errno: 'ENOTDIR' });
+    expect(shape(blocking)).toMatchObject({ path, errno });
   });
 
   it('an injected fdatasync failure: IoError EIO, and the writer fails stop', async () => {

@@ -60,23 +60,26 @@ function add(row: Row): void {
   log(`  ${row.section} ${row.name}: ${formatNumber(row.ours.median)} ${row.unit}${raw}${peer}`);
 }
 
+type Measure = (dir: string) => Promise<number> | number;
+
+/** One run of `measure` in a fresh directory, removed afterwards. */
+function inFresh(label: string, measure: Measure): () => Promise<number> {
+  return async () => {
+    const dir = work.fresh(label);
+    try {
+      return await measure(dir);
+    } finally {
+      work.remove(dir);
+    }
+  };
+}
+
 /**
  * Runs `measure` `reps` times, each in a fresh directory that is removed afterwards, after one unrecorded
  * warm-up run (so that every contender is measured with its code already optimized by the JIT).
  */
-function inFreshDir(label: string, reps: number, measure: (dir: string) => Promise<number> | number) {
-  return repeat(
-    reps,
-    async () => {
-      const dir = work.fresh(label);
-      try {
-        return await measure(dir);
-      } finally {
-        work.remove(dir);
-      }
-    },
-    1,
-  );
+function inFreshDir(label: string, reps: number, measure: Measure) {
+  return repeat(reps, inFresh(label, measure), 1);
 }
 
 /**
@@ -85,22 +88,12 @@ function inFreshDir(label: string, reps: number, measure: (dir: string) => Promi
  */
 function inFreshDirsInterleaved<K extends string>(
   reps: number,
-  contenders: Record<K, (dir: string) => Promise<number> | number>,
+  contenders: Record<K, Measure>,
 ): Promise<Record<K, Sample>> {
-  const wrapped = Object.fromEntries(
-    Object.entries<(dir: string) => Promise<number> | number>(contenders).map(([label, measure]) => [
-      label,
-      async () => {
-        const dir = work.fresh(label);
-        try {
-          return await measure(dir);
-        } finally {
-          work.remove(dir);
-        }
-      },
-    ]),
+  const runs = Object.fromEntries(
+    Object.entries<Measure>(contenders).map(([label, measure]) => [label, inFresh(label, measure)]),
   ) as Record<K, () => Promise<number>>;
-  return interleaved(reps, wrapped, 1);
+  return interleaved(reps, runs, 1);
 }
 
 async function children(task: ChildTask, reps: number): Promise<ChildResult[]> {
