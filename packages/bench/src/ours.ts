@@ -6,6 +6,7 @@ import {
   type RecoveredState,
   type WalEntry,
   WalWriter,
+  type WalWriterOptions,
 } from '@durability/core';
 import { type BenchRecord, POOL_SIZE, RECORD_POOL, recordAt } from './records.js';
 import { perSecond } from './stats.js';
@@ -24,8 +25,12 @@ export function countingFsDirectory(
 }
 
 /** `await append` per record, no sync; the final `flush` is timed too. Returns records/s. */
-export async function oursBuffered(dir: Directory, records: number): Promise<number> {
-  const wal = await WalWriter.create<BenchRecord>(dir);
+export async function oursBuffered(
+  dir: Directory,
+  records: number,
+  options?: WalWriterOptions<BenchRecord>,
+): Promise<number> {
+  const wal = await WalWriter.create<BenchRecord>(dir, options);
   const start = performance.now();
   for (let i = 0; i < records; i++) await wal.append(recordAt(i));
   await wal.flush();

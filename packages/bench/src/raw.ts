@@ -214,13 +214,17 @@ export async function rawDurableAsync(dir: string, records: number, batch: numbe
  * The raw framed log with an `await` of an already-resolved promise per record: the floor for any
  * promise-returning `append` awaited one record at a time.
  */
-export async function rawFramedLogAwaited(dir: string, records: number): Promise<number> {
-  const buffer = Buffer.allocUnsafe(BLOCK_BYTES);
+export async function rawFramedLogAwaited(
+  dir: string,
+  records: number,
+  blockBytes = BLOCK_BYTES,
+): Promise<number> {
+  const buffer = Buffer.allocUnsafe(blockBytes);
   const fd = openSync(join(dir, RAW_LOG_FILE), 'w');
   const start = performance.now();
   let used = 0;
   for (let i = 0; i < records; i++) {
-    if (used > BLOCK_BYTES - 512) {
+    if (used > blockBytes - 512) {
       writeSync(fd, buffer, 0, used);
       used = 0;
     }
