@@ -62,9 +62,9 @@ export class SequentialReader {
     const want = Math.min(Math.max(n, this.chunkBytes), this.remaining());
     const have = this.buffered();
     if (want <= have) return have;
-    // The `have` unconsumed bytes (less than one frame) are read again with the rest rather than copied
-    // into a merged buffer: the read's bytes belong to us (FileReader contract) and become the buffer as
-    // they are, one allocation per refill.
+    // The `have` unconsumed bytes (fewer than the `n` asked for, at most a chunk) are read again with the
+    // rest rather than copied into a merged buffer: the read's bytes belong to us (FileReader contract)
+    // and become the buffer as they are, one allocation per refill.
     const chunk = await this.reader.read(this.offset, want);
     this.bufferOffset = this.offset;
     this.buffer = chunk;
