@@ -125,6 +125,28 @@ describe('canonical CBOR encoding', () => {
     for (const [input, expected] of cases) expect(encodeHex(input), String(input)).toBe(expected);
   });
 
+  it('text strings are their UTF-8 bytes after the shortest head, on the ASCII fast paths and off them', () => {
+    const cborX = new Encoder({ useRecords: false, variableMapSize: true });
+    const samples = [
+      ...[0, 1, 23, 24, 63, 64, 65, 255, 256].map((n) => 'k'.repeat(n)),
+      'é',
+      `${'a'.repeat(63)}é`,
+      '日本語',
+      'emoji 🎉',
+    ];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constantFrom(...samples), fc.string({ unit: 'grapheme', maxLength: 80 })),
+        (text) => {
+          const bytes = encodeCanonicalCbor(text);
+          expect([...bytes]).toEqual([...cborX.encode(text)]);
+          expect(decodeCanonicalCbor(bytes)).toBe(text);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('float16 conversion is exact for all 65 536 bit patterns (NaNs collapse to 7e00)', () => {
     for (let bits = 0; bits < 0x1_0000; bits++) {
       const value = decodeFloat16(Uint8Array.of(bits >>> 8, bits & 0xff));

@@ -41,6 +41,21 @@ export function decodeCanonicalCbor(bytes: Uint8Array): unknown {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** Up to this many bytes, an all-ASCII text string is built in JavaScript (no `TextDecoder` call). */
+const SHORT_ASCII_BYTES = 64;
+
+/** `bytes[from, end)` as a string when it is short and all ASCII (its own UTF-8); otherwise undefined. */
+function shortAscii(bytes: Uint8Array, from: number, end: number): string | undefined {
+  if (end - from > SHORT_ASCII_BYTES) return undefined;
+  let text = '';
+  for (let i = from; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte > 0x7f) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 class Reader {
   offset = 0;
   constructor(private readonly bytes: Uint8Array) {}
@@ -60,12 +75,17 @@ class Reader {
         return -1 - argument;
       case 2:
         return this.bytes.slice(this.offset, this.advance(argument, start));
-      case 3:
+      case 3: {
+        const from = this.offset;
+        const end = this.advance(argument, start);
+        const ascii = shortAscii(this.bytes, from, end);
+        if (ascii !== undefined) return ascii;
         try {
-          return textDecoder.decode(this.bytes.subarray(this.offset, this.advance(argument, start)));
+          return textDecoder.decode(this.bytes.subarray(from, end));
         } catch (error) {
           return this.fail('text string is not valid UTF-8', start, error);
         }
+      }
       case 4:
         return this.array(argument, depth, start);
       case 5:

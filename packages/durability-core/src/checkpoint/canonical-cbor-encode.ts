@@ -137,15 +137,9 @@ function encodeItem(sink: ByteSink, value: unknown, depth: number, ancestors: Se
     case 'number':
       encodeNumber(sink, value);
       break;
-    case 'string': {
-      if (LONE_SURROGATE.test(value)) {
-        throw new EncodeError('a string with a lone surrogate has no UTF-8 encoding', { actual: value });
-      }
-      const utf8 = textEncoder.encode(value);
-      sink.head(3, utf8.length);
-      sink.append(utf8);
+    case 'string':
+      encodeText(sink, value);
       break;
-    }
     case 'object':
       if (value === null) sink.byte(0xf6);
       else encodeObject(sink, value, depth, ancestors);
@@ -153,6 +147,36 @@ function encodeItem(sink: ByteSink, value: unknown, depth: number, ancestors: Se
     default:
       throw new EncodeError(`canonical CBOR cannot encode a ${typeof value}`);
   }
+}
+
+/**
+ * A text string (major type 3). ASCII, the common case (map keys, identifiers), is its own UTF-8 and is
+ * copied straight in; anything else goes through `TextEncoder` after the lone-surrogate check (a lone
+ * surrogate has no UTF-8 form and `TextEncoder` would silently replace it).
+ */
+function encodeText(sink: ByteSink, value: string): void {
+  const length = value.length;
+  let ascii = true;
+  for (let i = 0; i < length; i++) {
+    if (value.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    sink.head(3, length);
+    sink.reserve(length);
+    const { bytes } = sink;
+    for (let i = 0, at = sink.length; i < length; i++) bytes[at + i] = value.charCodeAt(i);
+    sink.length += length;
+    return;
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw new EncodeError('a string with a lone surrogate has no UTF-8 encoding', { actual: value });
+  }
+  const utf8 = textEncoder.encode(value);
+  sink.head(3, utf8.length);
+  sink.append(utf8);
 }
 
 function encodeObject(sink: ByteSink, value: object, depth: number, ancestors: Set<object>): void {
