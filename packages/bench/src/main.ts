@@ -26,7 +26,7 @@ import {
 } from './raw.js';
 import { formatNumber, type Row, ratio, renderReport, renderText, targetCounts } from './report.js';
 import { s3SimRows } from './s3-sim.js';
-import { interleaved, quantile, repeat, type Sample, summarize } from './stats.js';
+import { interleaved, mapValues, quantile, repeat, roundRobin, type Sample, summarize } from './stats.js';
 import { WorkDir } from './workdir.js';
 
 /**
@@ -62,24 +62,12 @@ function add(row: Row): void {
 
 type Measure = (dir: string) => Promise<number> | number;
 
-/** One run of `measure` in a fresh directory, removed afterwards. */
-function inFresh(label: string, measure: Measure): () => Promise<number> {
-  return async () => {
-    const dir = work.fresh(label);
-    try {
-      return await measure(dir);
-    } finally {
-      work.remove(dir);
-    }
-  };
-}
-
 /**
  * Runs `measure` `reps` times, each in a fresh directory that is removed afterwards, after one unrecorded
  * warm-up run (so that every contender is measured with its code already optimized by the JIT).
  */
 function inFreshDir(label: string, reps: number, measure: Measure) {
-  return repeat(reps, inFresh(label, measure), 1);
+  return repeat(reps, work.inFresh(label, measure), 1);
 }
 
 /**
@@ -90,32 +78,23 @@ function inFreshDirsInterleaved<K extends string>(
   reps: number,
   contenders: Record<K, Measure>,
 ): Promise<Record<K, Sample>> {
-  const runs = Object.fromEntries(
-    Object.entries<Measure>(contenders).map(([label, measure]) => [label, inFresh(label, measure)]),
-  ) as Record<K, () => Promise<number>>;
+  const runs = mapValues(contenders, (measure, label) => work.inFresh(label, measure));
   return interleaved(reps, runs, 1);
 }
 
-async function children(task: ChildTask, reps: number): Promise<ChildResult[]> {
-  const results: ChildResult[] = [];
-  for (let i = 0; i < reps; i++) results.push(await runChild<ChildResult>(task));
-  return results;
-}
-
-/** `children` for several tasks, run round-robin repetition by repetition (as `interleaved`). */
-async function childrenInterleaved<K extends string>(
+/** Child-process measurements (see child.ts), `reps` of each task, run round-robin. */
+function childrenInterleaved<K extends string>(
   reps: number,
   tasks: Record<K, ChildTask>,
 ): Promise<Record<K, ChildResult[]>> {
-  const names = Object.keys(tasks) as K[];
-  const results = Object.fromEntries(names.map((name) => [name, [] as ChildResult[]])) as Record<
-    K,
-    ChildResult[]
-  >;
-  for (let rep = 0; rep < reps; rep++) {
-    for (const name of names) results[name].push(await runChild<ChildResult>(tasks[name]));
-  }
-  return results;
+  return roundRobin(
+    reps,
+    mapValues(tasks, (task) => () => runChild<ChildResult>(task)),
+  );
+}
+
+async function children(task: ChildTask, reps: number): Promise<ChildResult[]> {
+  return (await childrenInterleaved(reps, { task })).task;
 }
 
 const rate = (results: ChildResult[]) => summarize(results.map((r) => (r.records / r.ms) * 1000));

@@ -31,12 +31,7 @@ export async function repeat(
   once: (rep: number) => Promise<number> | number,
   warmups = 0,
 ): Promise<Sample> {
-  const values: number[] = [];
-  for (let rep = 0; rep < warmups + reps; rep++) {
-    const value = await once(rep);
-    if (rep >= warmups) values.push(value);
-  }
-  return summarize(values);
+  return summarize((await roundRobin(reps, { once }, warmups)).once);
 }
 
 /** Records per second for `count` records in `ms` milliseconds. */
@@ -52,22 +47,42 @@ export async function timeMs(fn: () => Promise<void> | void): Promise<number> {
 }
 
 /**
- * Runs several contenders round-robin, repetition by repetition (after `warmups` unrecorded rounds), and
- * summarizes each: a slow drift of the machine or the disk during a section hits every contender alike,
- * instead of whichever happens to run last.
+ * Runs several contenders round-robin, repetition by repetition, and collects what each returns (after
+ * `warmups` unrecorded rounds): a slow drift of the machine or the disk during a section hits every
+ * contender alike, instead of whichever happens to run last.
  */
+export async function roundRobin<K extends string, T>(
+  reps: number,
+  contenders: Record<K, (rep: number) => Promise<T> | T>,
+  warmups = 0,
+): Promise<Record<K, T[]>> {
+  const names = Object.keys(contenders) as K[];
+  const results = Object.fromEntries(names.map((name) => [name, [] as T[]])) as Record<K, T[]>;
+  for (let rep = 0; rep < warmups + reps; rep++) {
+    for (const name of names) {
+      const value = await contenders[name](rep);
+      if (rep >= warmups) results[name].push(value);
+    }
+  }
+  return results;
+}
+
+/** `roundRobin` of numeric measurements, each contender summarized. */
 export async function interleaved<K extends string>(
   reps: number,
   contenders: Record<K, (rep: number) => Promise<number> | number>,
   warmups = 0,
 ): Promise<Record<K, Sample>> {
-  const names = Object.keys(contenders) as K[];
-  const values = new Map<K, number[]>(names.map((name) => [name, []]));
-  for (let rep = 0; rep < warmups + reps; rep++) {
-    for (const name of names) {
-      const value = await contenders[name](rep);
-      if (rep >= warmups) values.get(name)!.push(value);
-    }
-  }
-  return Object.fromEntries(names.map((name) => [name, summarize(values.get(name)!)])) as Record<K, Sample>;
+  const values = await roundRobin(reps, contenders, warmups);
+  return mapValues(values, (sample) => summarize(sample));
+}
+
+/** A record with `fn` applied to every value (and its key). */
+export function mapValues<K extends string, A, B>(
+  record: Record<K, A>,
+  fn: (value: A, key: K) => B,
+): Record<K, B> {
+  return Object.fromEntries(
+    (Object.entries(record) as [K, A][]).map(([key, value]) => [key, fn(value, key)]),
+  ) as Record<K, B>;
 }

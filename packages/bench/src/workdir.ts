@@ -22,6 +22,18 @@ export class WorkDir {
     return path;
   }
 
+  /** `measure` as a run in a fresh directory named after `label`, removed afterwards. */
+  inFresh<T>(label: string, measure: (dir: string) => Promise<T> | T): () => Promise<T> {
+    return async () => {
+      const dir = this.fresh(label);
+      try {
+        return await measure(dir);
+      } finally {
+        this.remove(dir);
+      }
+    };
+  }
+
   remove(path: string): void {
     rmSync(path, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import { countingFsDirectory, oursBuffered, oursDurable, writeOurWal } from '../
 import { RAW_LOG_FILE, rawFramedLog, rawReplay } from '../src/raw.js';
 import { RECORD_BYTES, recordAt } from '../src/records.js';
 import { type Row, renderMarkdown, renderText } from '../src/report.js';
-import { quantile, summarize } from '../src/stats.js';
+import { quantile, roundRobin, summarize } from '../src/stats.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -26,6 +26,17 @@ describe('bench smoke (a few hundred records per row)', () => {
     expect(summarize([4, 1, 2, 3]).median).toBe(2.5);
     expect(quantile([5, 1, 4, 2, 3], 0.5)).toBe(3);
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.99)).toBe(10);
+  });
+
+  it('roundRobin alternates contenders repetition by repetition and drops the warm-up rounds', async () => {
+    const order: string[] = [];
+    const contender = (name: string, scale: number) => (rep: number) => {
+      order.push(`${name}${rep}`);
+      return rep * scale;
+    };
+    const results = await roundRobin(2, { a: contender('a', 1), b: contender('b', 10) }, 1);
+    expect(order).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2']);
+    expect(results).toEqual({ a: [1, 2], b: [10, 20] });
   });
 
   it('the raw framed log replays what it wrote, and a flipped byte fails its CRC', () => {
