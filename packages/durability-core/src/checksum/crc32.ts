@@ -13,20 +13,21 @@ type Crc32 = (data: Uint8Array, initial?: number) => number;
 const TABLES = buildTables();
 
 /**
- * The portable implementation: slice-by-16 (16 table lookups per 16 input bytes, then byte-wise for the
- * rest). Exported for the equality test; use `crc32`.
+ * The portable implementation: slice-by-16 (16 table lookups per 16 input bytes), then slice-by-8 and
+ * slice-by-4 steps and byte-wise for the rest. Exported for the equality test; use `crc32`.
  */
 export function crc32Portable(data: Uint8Array, initial = 0): number {
   return portableRange(data, 0, data.length, initial);
 }
 
 function portableRange(data: Uint8Array, start: number, end: number, initial: number): number {
+  // The CRC is kept as a signed 32-bit value (the tables are Int32Array) so that the JIT keeps it in
+  // an integer register; it becomes unsigned once, on return.
   const t = TABLES;
-  let crc = ~initial >>> 0;
+  let crc = ~initial;
   let i = start;
-  const end16 = end - ((end - start) % 16);
-  for (; i < end16; i += 16) {
-    const a = (crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
+  for (; i + 16 <= end; i += 16) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
     crc =
       t[15 * 256 + (a & 0xff)]! ^
       t[14 * 256 + ((a >>> 8) & 0xff)]! ^
@@ -45,23 +46,46 @@ function portableRange(data: Uint8Array, start: number, end: number, initial: nu
       t[256 + data[i + 14]!]! ^
       t[data[i + 15]!]!;
   }
+  // The rest (fewer than 16 bytes, e.g. a 12-byte frame header) by 8 and 4 bytes, then byte-wise.
+  if (i + 8 <= end) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    crc =
+      t[7 * 256 + (a & 0xff)]! ^
+      t[6 * 256 + ((a >>> 8) & 0xff)]! ^
+      t[5 * 256 + ((a >>> 16) & 0xff)]! ^
+      t[4 * 256 + (a >>> 24)]! ^
+      t[3 * 256 + data[i + 4]!]! ^
+      t[2 * 256 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
+    i += 8;
+  }
+  if (i + 4 <= end) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    crc =
+      t[3 * 256 + (a & 0xff)]! ^
+      t[2 * 256 + ((a >>> 8) & 0xff)]! ^
+      t[256 + ((a >>> 16) & 0xff)]! ^
+      t[a >>> 24]!;
+    i += 4;
+  }
   for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return ~crc >>> 0;
 }
 
 /** `tables[k * 256 + b]`: the CRC of byte `b` followed by `k` zero bytes (table 0 is the classic one). */
-function buildTables(): Uint32Array {
-  const tables = new Uint32Array(16 * 256);
+function buildTables(): Int32Array {
+  const tables = new Int32Array(16 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    tables[n] = c >>> 0;
+    tables[n] = c;
   }
   for (let n = 0; n < 256; n++) {
     let c = tables[n]!;
     for (let k = 1; k < 16; k++) {
       c = tables[c & 0xff]! ^ (c >>> 8);
-      tables[k * 256 + n] = c >>> 0;
+      tables[k * 256 + n] = c;
     }
   }
   return tables;
