@@ -102,7 +102,11 @@ describe('SequentialReader', () => {
     const { reader, reads } = memoryReader(data);
     const sr = new SequentialReader(reader, { chunkBytes: 8 });
     expect(await sr.fill(50)).toBe(50);
-    expect(reads).toEqual([{ offset: 0, length: 50 }]);
+    // The whole request in one read, then the read-ahead of the next chunk.
+    expect(reads).toEqual([
+      { offset: 0, length: 50 },
+      { offset: 50, length: 8 },
+    ]);
   });
 
   describe('restIsZero', () => {
@@ -201,5 +205,91 @@ describe('SequentialReader: skip, consumed, and refills that keep the read bytes
     const view = sr.take(8);
     expect(view.buffer).toBe(returned[1]!.buffer);
     expect(Array.from(view)).toEqual([16, 17, 18, 19, 20, 21, 22, 23]);
+  });
+});
+
+/** A FileReader whose reads resolve only when the test releases them, so what is in flight is visible. */
+function gatedReader(data: Uint8Array) {
+  const pending: { offset: number; length: number; release: (error?: Error) => void }[] = [];
+  const reader: FileReader = {
+    path: 'f',
+    length: data.length,
+    read: (offset, length) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        pending.push({
+          offset,
+          length,
+          release: (error) => (error ? reject(error) : resolve(data.slice(offset, offset + length))),
+        });
+      }),
+    close: async () => {},
+  };
+  /** Resolves (or fails) the oldest read still pending. */
+  const releaseNext = async (error?: Error) => {
+    await new Promise((r) => setImmediate(r));
+    pending.shift()!.release(error);
+  };
+  return { reader, pending, releaseNext };
+}
+
+describe('SequentialReader: read-ahead', () => {
+  const data = Uint8Array.from({ length: 40 }, (_, i) => i);
+
+  it('starts the next chunk after a refill, one read in flight at a time, never past the end', async () => {
+    const { reader, pending, releaseNext } = gatedReader(data);
+    const sr = new SequentialReader(reader, { chunkBytes: 16 });
+    const first = sr.fill(1);
+    await releaseNext();
+    expect(await first).toBe(16);
+    // The read of bytes 16..32 is already in flight before anyone asks for them.
+    expect(pending.map(({ offset, length }) => ({ offset, length }))).toEqual([{ offset: 16, length: 16 }]);
+    sr.skip(10);
+    const second = sr.fill(10); // needs 4 more bytes than are buffered: waits for the read-ahead
+    await releaseNext();
+    expect(await second).toBe(22);
+    expect(Array.from(sr.take(22))).toEqual(Array.from(data.subarray(10, 32)));
+    // The last read-ahead is cut at the reader's length; after it nothing more is read.
+    expect(pending.map(({ offset, length }) => ({ offset, length }))).toEqual([{ offset: 32, length: 8 }]);
+    const third = sr.fill(8);
+    await releaseNext();
+    expect(await third).toBe(8);
+    expect(pending).toHaveLength(0);
+  });
+
+  it('a failed read-ahead rejects the fill that needs it, and only that one', async () => {
+    const { reader, releaseNext } = gatedReader(data);
+    const sr = new SequentialReader(reader, { chunkBytes: 16 });
+    const first = sr.fill(16);
+    await releaseNext();
+    await first;
+    const failure = new Error('EIO on the read-ahead');
+    await releaseNext(failure); // fails while nobody waits for it: no unhandled rejection
+    await new Promise((r) => setTimeout(r, 10));
+    expect(Array.from(sr.take(16))).toEqual(Array.from(data.subarray(0, 16)));
+    await expect(sr.fill(1)).rejects.toBe(failure);
+  });
+
+  it('settle waits for the read in flight and drops it, failed or not', async () => {
+    const { reader, pending, releaseNext } = gatedReader(data);
+    const sr = new SequentialReader(reader, { chunkBytes: 16 });
+    const first = sr.fill(1);
+    await releaseNext();
+    await first;
+    let settled = false;
+    const settling = sr.settle().then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    await releaseNext(new Error('dropped'));
+    await settling;
+    expect(pending).toHaveLength(0);
+  });
+
+  it('readAhead: false reads only what fill asks for', async () => {
+    const { reader, reads } = memoryReader(data);
+    const sr = new SequentialReader(reader, { chunkBytes: 16, readAhead: false });
+    await sr.fill(1);
+    expect(reads).toEqual([{ offset: 0, length: 16 }]);
   });
 });

@@ -10,11 +10,19 @@ export const DEFAULT_READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Streams a file front to back through ranged reads of a bounded size, so memory stays independent of
- * the file's size: at most one chunk plus one frame is held (a frame larger than a chunk is read whole).
+ * the file's size: at most one chunk plus one frame is buffered (a frame larger than a chunk is read
+ * whole), and one more chunk may be in flight.
+ *
+ * Read-ahead (on unless `readAhead: false`): after every refill the next chunk's read starts at once, so
+ * on a backend whose reads wait for I/O (the fs backend's thread pool, an object store's ranged GET) the
+ * caller's work on the buffered bytes overlaps the read. At most one read is in flight at a time, and
+ * never past the reader's length. A read-ahead that fails rejects the `fill` that needs its bytes, as the
+ * read would have; one that is never needed is dropped. Call `settle` before closing the `FileReader`.
  *
  * The fast path is synchronous: `buffered()` says how many bytes are in memory and `take(n)` returns a
  * view of the next `n` of them; `fill(n)` awaits more only when needed. Views stay valid after later
- * calls: a refill allocates a new buffer instead of overwriting the old one.
+ * calls: a refill never overwrites a buffer, it starts a new one (the read's bytes as they are, or, when
+ * unconsumed bytes remain, those bytes followed by the read's).
  */
 export class SequentialReader {
   private buffer: Uint8Array = new Uint8Array(0);
@@ -24,11 +32,15 @@ export class SequentialReader {
   private readonly chunkBytes: number;
   /** What `peekInPlace` returns, reused so that the per-frame path allocates nothing. */
   private readonly window = { bytes: this.buffer, index: 0 };
+  private readonly readAhead: boolean;
+  /** The read of the chunk after the buffer, started before it is needed. */
+  private ahead: { offset: number; read: Promise<Uint8Array> } | undefined;
 
   constructor(
     private readonly reader: FileReader,
-    options: { startOffset?: number; chunkBytes?: number } = {},
+    options: { startOffset?: number; chunkBytes?: number; readAhead?: boolean } = {},
   ) {
+    this.readAhead = options.readAhead ?? true;
     this.bufferOffset = options.startOffset ?? 0;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
   }
@@ -59,17 +71,60 @@ export class SequentialReader {
    */
   async fill(n: number): Promise<number> {
     if (this.buffered() >= n) return this.buffered();
-    const want = Math.min(Math.max(n, this.chunkBytes), this.remaining());
-    const have = this.buffered();
-    if (want <= have) return have;
-    // The `have` unconsumed bytes (fewer than the `n` asked for, at most a chunk) are read again with the
-    // rest rather than copied into a merged buffer: the read's bytes belong to us (FileReader contract)
-    // and become the buffer as they are, one allocation per refill.
-    const chunk = await this.reader.read(this.offset, want);
-    this.bufferOffset = this.offset;
-    this.buffer = chunk;
-    this.start = 0;
+    const target = Math.min(n, this.remaining());
+    while (this.buffered() < target) {
+      const end = this.bufferOffset + this.buffer.length;
+      const length = Math.min(Math.max(this.chunkBytes, target - this.buffered()), this.reader.length - end);
+      const chunk = await this.readAt(end, length);
+      if (chunk.length === 0) break; // the file shrank while open
+      this.append(end, chunk);
+    }
+    this.startReadAhead();
     return this.buffered();
+  }
+
+  /** Waits for a read-ahead still in flight, dropping its bytes or error. Call before closing the reader. */
+  async settle(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead) await ahead.read.catch(() => undefined);
+  }
+
+  /** The bytes at `offset`: the read-ahead's when it started there, otherwise a new read. */
+  private async readAt(offset: number, length: number): Promise<Uint8Array> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead?.offset === offset) return ahead.read;
+    if (ahead) await ahead.read.catch(() => undefined);
+    return this.reader.read(offset, length);
+  }
+
+  /** Starts reading the next chunk while the caller works through the buffered bytes. */
+  private startReadAhead(): void {
+    if (!this.readAhead || this.ahead) return;
+    const end = this.bufferOffset + this.buffer.length;
+    const length = Math.min(this.chunkBytes, this.reader.length - end);
+    if (length <= 0) return;
+    const read = this.reader.read(end, length);
+    void read.catch(() => undefined); // surfaced when `fill` takes it; never an unhandled rejection
+    this.ahead = { offset: end, read };
+  }
+
+  /** Adds `chunk` (read at file offset `at`, the end of the buffer) after the unconsumed bytes. */
+  private append(at: number, chunk: Uint8Array): void {
+    const have = this.buffered();
+    if (have === 0) {
+      this.buffer = chunk;
+      this.bufferOffset = at;
+      this.start = 0;
+      return;
+    }
+    const merged = new Uint8Array(have + chunk.length);
+    merged.set(this.buffer.subarray(this.start), 0);
+    merged.set(chunk, have);
+    this.buffer = merged;
+    this.bufferOffset = at - have;
+    this.start = 0;
   }
 
   /** The next `n` buffered bytes, without consuming them. Requires `buffered() >= n`. */

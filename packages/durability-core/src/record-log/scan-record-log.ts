@@ -41,13 +41,16 @@ export async function scanRecordLog(
   visit?: FrameVisitor,
 ): Promise<RecordLogReport> {
   const file = await dir.openReader(path);
+  const input = new SequentialReader(file, { chunkBytes: options.chunkBytes });
   let report: RecordLogReport;
   try {
-    report = await scan(new SequentialReader(file, { chunkBytes: options.chunkBytes }), path, options, visit);
+    report = await scan(input, path, options, visit);
   } catch (error) {
+    await input.settle();
     await file.close().catch(() => undefined); // the scan's error is the one that matters
     throw error;
   }
+  await input.settle();
   await file.close();
   return report;
 }

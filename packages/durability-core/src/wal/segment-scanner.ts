@@ -68,13 +68,14 @@ export async function scanSegment(
   options: SegmentScanOptions,
 ): Promise<SegmentOutcome> {
   const reader = await dir.openReader(file.path);
+  const input = new SequentialReader(reader, { chunkBytes: options.readChunkBytes });
   try {
-    const input = new SequentialReader(reader, { chunkBytes: options.readChunkBytes });
     const start = await readSegmentHeader(input, file, options);
     if (start === undefined) return outcome(input, undefined, 0, 0, 'torn-segment-header');
     if (options.headerOnly) return outcome(input, start, 0, input.offset, 'clean-end');
     return await new FrameScan(file, options, input, start).run();
   } finally {
+    await input.settle();
     await reader.close();
   }
 }
