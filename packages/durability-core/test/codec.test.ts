@@ -16,7 +16,8 @@ const fromHex = (text: string) => Uint8Array.from(Buffer.from(text.replaceAll(' 
 
 /**
  * Values the default codec round-trips exactly. Two exclusions are known cbor-x behaviours, pinned by
- * their own tests below: -0 encodes as the integer 0, and an own `__proto__` key is renamed on decode.
+ * their own tests below: -0 encodes as the integer 0, and an own `__proto__` key (renamed by cbor-x on
+ * decode) is refused on encode.
  */
 const key = fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__');
 const value = fc.letrec((tie) => ({
@@ -101,12 +102,32 @@ describe('cborCodec', () => {
   it('known limits of cbor-x, pinned so a change is noticed: -0, __proto__ keys, Buffer', () => {
     expect(codec.decode(codec.encode(Uint8Array.of(1)))).toBeInstanceOf(Uint8Array);
     expect(Object.is(codec.decode(codec.encode(-0)), 0)).toBe(true);
-    const decoded = codec.decode(codec.encode(JSON.parse('{"__proto__":{"x":1}}'))) as Record<
-      string,
-      unknown
-    >;
+    // {"__proto__": {"x": 1}} as CBOR bytes, from any writer: cbor-x reads the key renamed.
+    const decoded = codec.decode(fromHex('a1 69 5f5f70726f746f5f5f a1 61 78 01')) as Record<string, unknown>;
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype); // no prototype pollution ...
-    expect(Object.keys(decoded)).toEqual(['__proto_']); // ... but the key is renamed silently
+    expect(Object.keys(decoded)).toEqual(['__proto_']); // ... but the key is renamed
+  });
+
+  it('refuses an own __proto__ key at any depth (it would read back renamed), and nothing else', () => {
+    const own = () => JSON.parse('{"__proto__":{"x":1}}') as object;
+    for (const value of [
+      own(),
+      { a: [1, { b: own() }] },
+      [own()],
+      new Set([own()]),
+      new Map<unknown, unknown>([['k', own()]]),
+      new Map<unknown, unknown>([[own(), 1]]),
+    ]) {
+      expect(() => codec.encode(value)).toThrow(EncodeError);
+    }
+    const withSchema = cborCodec({ schema: z.record(z.string(), z.unknown()) });
+    expect(() => withSchema.encode(own() as Record<string, unknown>)).toThrow(EncodeError);
+    // What does round-trip: a Map key "__proto__", a "__proto_" key, the string "__proto__" as a value.
+    const fine = { m: new Map([['__proto__', 1]]), __proto_: 2, v: '__proto__' };
+    const back = codec.decode(codec.encode(fine)) as typeof fine;
+    expect(back.m.get('__proto__')).toBe(1);
+    expect(back.__proto_).toBe(2);
+    expect(back.v).toBe('__proto__');
   });
 
   it('turns any garbage into DecodeError, never another error type', () => {

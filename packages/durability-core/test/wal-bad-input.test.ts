@@ -48,6 +48,17 @@ describe.each(walBackends)('WAL bad input: typed errors, and the WAL stays reada
     expect((await new WalReader<string>(dir).replay()).map((r) => r.payload)).toEqual(['small', 'next']);
   });
 
+  it('an entry with an own __proto__ key is an EncodeError (it would replay renamed); the writer goes on', async () => {
+    const dir = await backend.create();
+    const w = await WalWriter.create<unknown>(dir);
+    await w.append({ n: 1 });
+    const error = await rejection(w.append(JSON.parse('{"n":2,"__proto__":{"admin":true}}')));
+    expect(EncodeError.is(error)).toBe(true);
+    expect(await w.append({ n: 3 })).toBe(2); // no id consumed
+    await w.close();
+    expect((await new WalReader(dir).replay()).map((r) => r.payload)).toEqual([{ n: 1 }, { n: 3 }]);
+  });
+
   it('a frame above the reader cap is a LimitExceededError before any allocation', async () => {
     const dir = await walWith(['x'.repeat(1000)]);
     const error = await rejection(new WalReader(dir, { maxEntryBytes: 100 }).replay({ mode: 'best-effort' }));

@@ -57,11 +57,18 @@ export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec
   const encoder = new Encoder({ ...CBOR_OPTIONS });
   const cbor: Codec<E> = {
     encode(value: E): Uint8Array {
+      let bytes: Uint8Array;
       try {
-        return encoder.encode(value);
+        bytes = encoder.encode(value);
       } catch (error) {
         throw new EncodeError(`CBOR encoding failed: ${messageOf(error)}`, { cause: error });
       }
+      if (typeof value === 'object' && value !== null && holdsProtoKey(value)) {
+        throw new EncodeError(
+          'an object with an own "__proto__" key cannot be stored: cbor-x decodes that key as "__proto_" (prototype-pollution guard), so the entry would not read back as written',
+        );
+      }
+      return bytes;
     },
     decode(bytes: Uint8Array): E {
       try {
@@ -72,6 +79,37 @@ export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec
     },
   };
   return withSchema(cbor, options.schema, { validateOnEncode: options.validateOnEncode });
+}
+
+/**
+ * True when `value` holds, at any depth, an object with an own `__proto__` property (from `JSON.parse`, a
+ * computed key or `defineProperty`). cbor-x decodes such a key as `__proto__` → `__proto_`, so the default
+ * codec refuses the entry instead of storing one that reads back different. Map keys are exempt (a Map
+ * decodes as a Map, keys intact); objects inside Maps, Sets and arrays are not. Called after a successful
+ * encode, so `value` has no cycles; the walk costs about as much as visiting each object once.
+ */
+function holdsProtoKey(value: object): boolean {
+  if (ArrayBuffer.isView(value)) return false;
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const item of value) if (isObject(item) && holdsProtoKey(item)) return true;
+    return false;
+  }
+  if (value instanceof Map) {
+    for (const [key, item] of value) {
+      if ((isObject(key) && holdsProtoKey(key)) || (isObject(item) && holdsProtoKey(item))) return true;
+    }
+    return false;
+  }
+  if (Object.hasOwn(value, '__proto__')) return true;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (isObject(item) && holdsProtoKey(item)) return true;
+  }
+  return false;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
 /**
