@@ -4,6 +4,11 @@ export interface BenchConfig {
   reps: number;
   /** Records per buffered-append repetition (ours and the raw framed log). */
   appendRecords: number;
+  /**
+   * Repetitions of the buffered-append contenders (run round-robin): each writes about 100 MiB into the
+   * page cache, whose cost on this kind of VM swings ±15% from run to run, so the median needs more than 3.
+   */
+  appendReps: number;
   /** Records per repetition for peers in the buffered rows (SQLite one-per-call is ~15× slower). */
   peerBufferedRecords: number;
   /** Records per repetition of the durable single-writer row. */
@@ -31,6 +36,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       quick,
       reps: 3,
       appendRecords: 200_000,
+      appendReps: 3,
       peerBufferedRecords: 20_000,
       durableRecords: 300,
       concurrentRecords: { 1: 300, 8: 1_600, 64: 6_400, 256: 12_800 },
@@ -48,6 +54,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     quick,
     reps: 3,
     appendRecords: 1_000_000,
+    appendReps: 7,
     peerBufferedRecords: 100_000,
     durableRecords: 2_000,
     concurrentRecords: { 1: 2_000, 8: 10_000, 64: 64_000, 256: 128_000 },

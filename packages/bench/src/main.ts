@@ -103,7 +103,7 @@ const msOf = (results: ChildResult[]) => summarize(results.map((r) => r.ms));
 
 async function section1(c: BenchConfig): Promise<void> {
   log('1. buffered append');
-  const { ours, awaited, raw, ours1m, awaited1m } = await inFreshDirsInterleaved(c.reps, {
+  const { ours, awaited, raw, ours1m, awaited1m } = await inFreshDirsInterleaved(c.appendReps, {
     ours: (d) => oursBuffered(new FsDirectory(d), c.appendRecords),
     awaited: (d) => rawFramedLogAwaited(d, c.appendRecords),
     raw: (d) => rawFramedLog(d, c.appendRecords),
