@@ -82,8 +82,8 @@ export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec
 }
 
 /**
- * True when `value` holds, at any depth, an object with an own `__proto__` property (from `JSON.parse`, a
- * computed key or `defineProperty`). cbor-x decodes such a key as `__proto__` → `__proto_`, so the default
+ * True when `value` holds, at any depth, an object with an enumerable `__proto__` key (from `JSON.parse`,
+ * a computed key or `defineProperty`). cbor-x decodes such a key as `__proto__` → `__proto_`, so the default
  * codec refuses the entry instead of storing one that reads back different. Map keys are exempt (a Map
  * decodes as a Map, keys intact); objects inside Maps, Sets and arrays are not. Called after a successful
  * encode, so `value` has no cycles; the walk costs about as much as visiting each object once.
@@ -100,8 +100,10 @@ function holdsProtoKey(value: object): boolean {
     }
     return false;
   }
-  if (Object.hasOwn(value, '__proto__')) return true;
+  // cbor-x writes an object's `Object.keys`; `for…in` yields them too (a JSON.parse'd `__proto__` key is
+  // an own enumerable one) and is cheaper than asking `Object.hasOwn` of every object.
   for (const key in value) {
+    if (key === '__proto__') return true;
     const item = (value as Record<string, unknown>)[key];
     if (isObject(item) && holdsProtoKey(item)) return true;
   }
