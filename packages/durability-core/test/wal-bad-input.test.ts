@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { crc32 } from '../src/checksum/crc32.js';
-import { writeU32 } from '../src/encoding/little-endian.js';
+import { readU32, writeU32 } from '../src/encoding/little-endian.js';
 import {
   type Codec,
   CorruptionError,
@@ -57,6 +57,27 @@ describe.each(walBackends)('WAL bad input: typed errors, and the WAL stays reada
     expect(await w.append({ n: 3 })).toBe(2); // no id consumed
     await w.close();
     expect((await new WalReader(dir).replay()).map((r) => r.payload)).toEqual([{ n: 1 }, { n: 3 }]);
+  });
+
+  it('a frame whose header checksum fails is corruption, even with a frame checksum that matches', async () => {
+    // frame_crc continues from the *stored* header_crc, so a damaged payload_len with an intact stored
+    // header_crc can come with a consistent frame_crc: only the header check (row W3) catches it.
+    const dir = await walWith(['first entry', 'second']);
+    const [path] = await segmentPaths(dir);
+    const bytes = await readRaw(dir, path!);
+    const length = readU32(bytes, 28);
+    writeU32(bytes, 28, length - 2);
+    writeU32(bytes, 28 + 16, crc32(bytes.subarray(48, 48 + length - 2), readU32(bytes, 28 + 12)));
+    await writeRaw(dir, path!, bytes);
+    const seen: unknown[] = [];
+    const error = await rejection(
+      new WalReader<string>(dir).replayEach((record) => {
+        seen.push(record.payload);
+      }),
+    );
+    expect(CorruptionError.is(error)).toBe(true);
+    expect((error as CorruptionError).offset).toBe(28);
+    expect(seen).toEqual([]);
   });
 
   it('a frame above the reader cap is a LimitExceededError before any allocation', async () => {

@@ -209,35 +209,45 @@ class FrameScan {
    */
   private deliverBuffered(): Promise<void> | undefined {
     const { input, options, at } = this;
+    const { onFrame } = options;
     const cap = Math.min(options.maxEntryBytes, MAX_WAL_ENTRY_BYTES);
-    while (input.buffered() >= FRAME_HEADER_BYTES) {
-      const { bytes, index } = input.peekInPlace(FRAME_HEADER_BYTES);
-      const length = readU32(bytes, index);
-      const headerCrc = readU32(bytes, index + 12);
-      if (
-        length > cap ||
-        input.buffered() < FRAME_HEADER_BYTES + length ||
-        headerCrc !== crc32Range(bytes, index, index + 12) ||
-        readU64(bytes, index + 4) !== this.entryId ||
-        readU32(bytes, index + 16) !==
-          crc32Range(bytes, index + FRAME_HEADER_BYTES, index + FRAME_HEADER_BYTES + length, headerCrc)
-      ) {
-        return undefined;
+    const window = input.peekInPlace(0);
+    const bytes = window.bytes;
+    const end = bytes.length;
+    // `index` runs ahead of the reader over the frames accepted so far; the reader catches up (one
+    // `skip` to `index`) before anything that can observe it: the visitor, or the return.
+    let index = window.index;
+    let accepted = index;
+    try {
+      while (end - index >= FRAME_HEADER_BYTES) {
+        const length = readU32(bytes, index);
+        const headerCrc = readU32(bytes, index + 12);
+        const payloadStart = index + FRAME_HEADER_BYTES;
+        const payloadEnd = payloadStart + length;
+        if (
+          length > cap ||
+          payloadEnd > end ||
+          headerCrc !== crc32Range(bytes, index, index + 12) ||
+          readU64(bytes, index + 4) !== this.entryId ||
+          readU32(bytes, index + 16) !== crc32Range(bytes, payloadStart, payloadEnd, headerCrc)
+        ) {
+          return undefined;
+        }
+        const entryId = this.entryId;
+        this.entries++;
+        this.entryId++;
+        index = payloadEnd;
+        if (!onFrame) continue; // a validating scan (resume) makes no view of the payload
+        input.skip(payloadEnd - accepted);
+        accepted = payloadEnd;
+        at.offset = input.offset - FRAME_HEADER_BYTES - length;
+        const pending = onFrame(entryId, bytes.subarray(payloadStart, payloadEnd), at);
+        if (pending !== undefined) return pending;
       }
-      const offset = input.offset;
-      const entryId = this.entryId;
-      this.entries++;
-      this.entryId++;
-      input.skip(FRAME_HEADER_BYTES);
-      if (!options.onFrame) {
-        input.skip(length); // a validating scan (resume) makes no view of the payload
-        continue;
-      }
-      at.offset = offset;
-      const pending = options.onFrame(entryId, input.take(length), at);
-      if (pending !== undefined) return pending;
+      return undefined;
+    } finally {
+      if (index > accepted) input.skip(index - accepted);
     }
-    return undefined;
   }
 
   /**
