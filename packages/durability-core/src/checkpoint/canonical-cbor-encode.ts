@@ -116,17 +116,40 @@ class ByteSink {
   }
 }
 
+/** Buffers above this size are not kept for reuse (an unusually large key set would stay allocated). */
+const SCRATCH_KEEP_BYTES = 64 * 1024;
+
+/**
+ * One encoding's state: the containers being encoded (cycle check) and spare scratch buffers for map keys
+ * and Set elements, reused from one map to the next instead of allocated per map. A scratch buffer is
+ * taken for the duration of one map or Set (nested ones take another) and given back empty.
+ */
+class EncodeContext {
+  readonly ancestors = new Set<object>();
+  private readonly spare: ByteSink[] = [];
+
+  takeScratch(): ByteSink {
+    return this.spare.pop() ?? new ByteSink();
+  }
+
+  giveBack(scratch: ByteSink): void {
+    if (scratch.bytes.length > SCRATCH_KEEP_BYTES) return;
+    scratch.length = 0;
+    this.spare.push(scratch);
+  }
+}
+
 /**
  * Encodes `value` canonically. `maxBytes` bounds the output: the encoder stops with
  * `LimitExceededError` before its buffer grows past it.
  */
 export function encodeCanonicalCbor(value: unknown, maxBytes?: number): Uint8Array {
   const sink = new ByteSink(maxBytes);
-  encodeItem(sink, value, 0, new Set());
+  encodeItem(sink, value, 0, new EncodeContext());
   return sink.result();
 }
 
-function encodeItem(sink: ByteSink, value: unknown, depth: number, ancestors: Set<object>): void {
+function encodeItem(sink: ByteSink, value: unknown, depth: number, context: EncodeContext): void {
   switch (typeof value) {
     case 'boolean':
       sink.byte(value ? 0xf5 : 0xf4);
@@ -142,7 +165,7 @@ function encodeItem(sink: ByteSink, value: unknown, depth: number, ancestors: Se
       break;
     case 'object':
       if (value === null) sink.byte(0xf6);
-      else encodeObject(sink, value, depth, ancestors);
+      else encodeObject(sink, value, depth, context);
       break;
     default:
       throw new EncodeError(`canonical CBOR cannot encode a ${typeof value}`);
@@ -179,7 +202,7 @@ function encodeText(sink: ByteSink, value: string): void {
   sink.append(utf8);
 }
 
-function encodeObject(sink: ByteSink, value: object, depth: number, ancestors: Set<object>): void {
+function encodeObject(sink: ByteSink, value: object, depth: number, context: EncodeContext): void {
   if (value instanceof Uint8Array) {
     sink.head(2, value.length);
     sink.append(value);
@@ -188,18 +211,19 @@ function encodeObject(sink: ByteSink, value: object, depth: number, ancestors: S
   if (depth >= CANONICAL_CBOR_MAX_DEPTH) {
     throw new EncodeError(`value nests deeper than ${CANONICAL_CBOR_MAX_DEPTH} containers`);
   }
+  const { ancestors } = context;
   if (ancestors.has(value)) throw new EncodeError('value contains a cycle');
   ancestors.add(value);
   try {
     if (Array.isArray(value)) {
       sink.head(4, value.length);
-      for (let i = 0; i < value.length; i++) encodeItem(sink, value[i], depth + 1, ancestors);
+      for (let i = 0; i < value.length; i++) encodeItem(sink, value[i], depth + 1, context);
     } else if (value instanceof Map) {
       sink.head(6, TAG_MAP);
-      encodeEntries(sink, [...value.entries()], depth, ancestors);
+      encodeEntries(sink, [...value.entries()], depth, context);
     } else if (value instanceof Set) {
       sink.head(6, TAG_SET);
-      encodeSorted(sink, [...value], depth, ancestors);
+      encodeSorted(sink, [...value], depth, context);
     } else {
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) {
@@ -214,7 +238,7 @@ function encodeObject(sink: ByteSink, value: object, depth: number, ancestors: S
         sink,
         Object.keys(record).map((key) => [key, record[key]]),
         depth,
-        ancestors,
+        context,
       );
     }
   } finally {
@@ -227,33 +251,35 @@ function encodeEntries(
   sink: ByteSink,
   entries: [unknown, unknown][],
   depth: number,
-  ancestors: Set<object>,
+  context: EncodeContext,
 ): void {
-  const keys = new ByteSink();
+  const keys = context.takeScratch();
   const spans = entries.map(([key], index) => {
     const start = keys.length;
-    encodeItem(keys, key, depth + 1, ancestors);
+    encodeItem(keys, key, depth + 1, context);
     return { start, end: keys.length, index };
   });
   sortSpans(keys.bytes, spans, 'map key');
   sink.head(5, entries.length);
   for (const span of spans) {
     sink.append(keys.bytes.subarray(span.start, span.end));
-    encodeItem(sink, entries[span.index]![1], depth + 1, ancestors);
+    encodeItem(sink, entries[span.index]![1], depth + 1, context);
   }
+  context.giveBack(keys);
 }
 
 /** A Set's elements: encoded apart, sorted bytewise, written as an array. */
-function encodeSorted(sink: ByteSink, elements: unknown[], depth: number, ancestors: Set<object>): void {
-  const encoded = new ByteSink();
+function encodeSorted(sink: ByteSink, elements: unknown[], depth: number, context: EncodeContext): void {
+  const encoded = context.takeScratch();
   const spans = elements.map((element, index) => {
     const start = encoded.length;
-    encodeItem(encoded, element, depth + 1, ancestors);
+    encodeItem(encoded, element, depth + 1, context);
     return { start, end: encoded.length, index };
   });
   sortSpans(encoded.bytes, spans, 'Set element');
   sink.head(4, elements.length);
   for (const span of spans) sink.append(encoded.bytes.subarray(span.start, span.end));
+  context.giveBack(encoded);
 }
 
 interface Span {
