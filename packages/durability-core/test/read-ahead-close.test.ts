@@ -1,13 +1,7 @@
 import { MemoryDirectory } from '@durability/backend-memory';
 import { describe, expect, it } from 'vitest';
-import {
-  type Directory,
-  type FileReader,
-  RecordLogReader,
-  RecordLogWriter,
-  WalReader,
-  WalWriter,
-} from '../src/index.js';
+import { type Directory, RecordLogReader, RecordLogWriter, WalReader, WalWriter } from '../src/index.js';
+import { wrapReaders } from './support/backends.js';
 
 /**
  * Wraps `dir` so that every ranged read takes a few milliseconds and every reader's `close` records how
@@ -15,34 +9,25 @@ import {
  */
 function slowReads(dir: Directory): { dir: Directory; inFlightAtClose: number[] } {
   const inFlightAtClose: number[] = [];
-  const proxy = new Proxy(dir, {
-    get(target, key, receiver) {
-      if (key === 'openReader') {
-        return async (path: string): Promise<FileReader> => {
-          const inner = await target.openReader(path);
-          let inFlight = 0;
-          return {
-            path: inner.path,
-            length: inner.length,
-            read: async (offset, length) => {
-              inFlight++;
-              try {
-                await new Promise((r) => setTimeout(r, 2));
-                return await inner.read(offset, length);
-              } finally {
-                inFlight--;
-              }
-            },
-            close: () => {
-              inFlightAtClose.push(inFlight);
-              return inner.close();
-            },
-          };
-        };
-      }
-      const value = Reflect.get(target, key, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  const proxy = wrapReaders(dir, (inner) => {
+    let inFlight = 0;
+    return {
+      path: inner.path,
+      length: inner.length,
+      read: async (offset, length) => {
+        inFlight++;
+        try {
+          await new Promise((r) => setTimeout(r, 2));
+          return await inner.read(offset, length);
+        } finally {
+          inFlight--;
+        }
+      },
+      close: () => {
+        inFlightAtClose.push(inFlight);
+        return inner.close();
+      },
+    };
   });
   return { dir: proxy, inFlightAtClose };
 }

@@ -41,32 +41,32 @@ export async function writeRaw(dir: Directory, path: string, bytes: Uint8Array):
   await writer.close();
 }
 
+/** Wraps `dir` so that every reader `openReader` returns is `wrap(reader)`; every other call goes through. */
+export function wrapReaders(dir: Directory, wrap: (inner: FileReader) => FileReader): Directory {
+  return new Proxy(dir, {
+    get(target, key, receiver) {
+      if (key === 'openReader') return async (path: string) => wrap(await target.openReader(path));
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * Wraps `dir` so that every ranged read through `openReader` is recorded: tests use it to prove that
  * memory stays bounded (no read, so no allocation, sized by a length field before the caps are checked).
  */
 export function recordingReads(dir: Directory): { dir: Directory; readLengths: number[] } {
   const readLengths: number[] = [];
-  const proxy = new Proxy(dir, {
-    get(target, key, receiver) {
-      if (key === 'openReader') {
-        return async (path: string): Promise<FileReader> => {
-          const inner = await target.openReader(path);
-          return {
-            path: inner.path,
-            length: inner.length,
-            read: (offset, length) => {
-              readLengths.push(length);
-              return inner.read(offset, length);
-            },
-            close: () => inner.close(),
-          };
-        };
-      }
-      const value = Reflect.get(target, key, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+  const proxy = wrapReaders(dir, (inner) => ({
+    path: inner.path,
+    length: inner.length,
+    read: (offset, length) => {
+      readLengths.push(length);
+      return inner.read(offset, length);
     },
-  });
+    close: () => inner.close(),
+  }));
   return { dir: proxy, readLengths };
 }
 
