@@ -102,10 +102,11 @@ describe('SequentialReader', () => {
     const { reader, reads } = memoryReader(data);
     const sr = new SequentialReader(reader, { chunkBytes: 8 });
     expect(await sr.fill(50)).toBe(50);
-    // The whole request in one read, then the read-ahead of the next chunk.
+    // The whole request in one read, then the read-ahead of the next chunk (from 2 bytes before the end
+    // of the buffer: the overlap is a quarter chunk).
     expect(reads).toEqual([
       { offset: 0, length: 50 },
-      { offset: 50, length: 8 },
+      { offset: 48, length: 8 },
     ]);
   });
 
@@ -185,7 +186,7 @@ describe('SequentialReader: skip, consumed, and refills that keep the read bytes
     expect(sr.consumed(4)).toHaveLength(4);
   });
 
-  it('a refill with nothing to carry over keeps the bytes the reader returned (no copy)', async () => {
+  it('a refill keeps the bytes the reader returned (no copy) when they hold every unconsumed byte', async () => {
     const returned: Uint8Array[] = [];
     const data = new Uint8Array(64).map((_, i) => i);
     const reader: FileReader = {
@@ -200,11 +201,23 @@ describe('SequentialReader: skip, consumed, and refills that keep the read bytes
     };
     const sr = new SequentialReader(reader, { chunkBytes: 16 });
     await sr.fill(16);
-    expect(sr.take(16).buffer).toBe(returned[0]!.buffer);
-    await sr.fill(16);
+    expect(sr.take(14).buffer).toBe(returned[0]!.buffer);
+    // Bytes 14 and 15 are unconsumed; the read-ahead started 4 bytes before the end (at 12), so its chunk
+    // holds them and becomes the buffer as it is.
+    await sr.fill(8);
     const view = sr.take(8);
     expect(view.buffer).toBe(returned[1]!.buffer);
-    expect(Array.from(view)).toEqual([16, 17, 18, 19, 20, 21, 22, 23]);
+    expect(Array.from(view)).toEqual([14, 15, 16, 17, 18, 19, 20, 21]);
+  });
+
+  it('a refill copies the unconsumed bytes when they start before the read-ahead', async () => {
+    const data = new Uint8Array(64).map((_, i) => i);
+    const sr = new SequentialReader(memoryReader(data).reader, { chunkBytes: 16 });
+    await sr.fill(16);
+    const early = sr.take(2); // bytes 2..15 unconsumed: more than the 4-byte overlap
+    await sr.fill(20);
+    expect(Array.from(sr.take(20))).toEqual(Array.from(data.subarray(2, 22)));
+    expect(Array.from(early)).toEqual([0, 1]); // earlier views are untouched
   });
 });
 
@@ -236,23 +249,25 @@ describe('SequentialReader: read-ahead', () => {
   const data = Uint8Array.from({ length: 40 }, (_, i) => i);
 
   it('starts the next chunk after a refill, one read in flight at a time, never past the end', async () => {
-    const { reader, pending, releaseNext } = gatedReader(data);
+    const { reader, pending, releaseNext } = gatedReader(data.subarray(0, 36));
     const sr = new SequentialReader(reader, { chunkBytes: 16 });
     const first = sr.fill(1);
     await releaseNext();
     expect(await first).toBe(16);
-    // The read of bytes 16..32 is already in flight before anyone asks for them.
-    expect(pending.map(({ offset, length }) => ({ offset, length }))).toEqual([{ offset: 16, length: 16 }]);
+    // The next chunk is already being read before anyone asks for it, from a quarter chunk before the
+    // end of the buffer (so a frame the buffer ends in is whole in it).
+    expect(pending.map(({ offset, length }) => ({ offset, length }))).toEqual([{ offset: 12, length: 16 }]);
     sr.skip(10);
     const second = sr.fill(10); // needs 4 more bytes than are buffered: waits for the read-ahead
     await releaseNext();
-    expect(await second).toBe(22);
-    expect(Array.from(sr.take(22))).toEqual(Array.from(data.subarray(10, 32)));
+    expect(await second).toBe(18);
+    expect(Array.from(sr.take(18))).toEqual(Array.from(data.subarray(10, 28)));
     // The last read-ahead is cut at the reader's length; after it nothing more is read.
-    expect(pending.map(({ offset, length }) => ({ offset, length }))).toEqual([{ offset: 32, length: 8 }]);
+    expect(pending.map(({ offset, length }) => ({ offset, length }))).toEqual([{ offset: 24, length: 12 }]);
     const third = sr.fill(8);
     await releaseNext();
     expect(await third).toBe(8);
+    expect(Array.from(sr.take(8))).toEqual(Array.from(data.subarray(28, 36)));
     expect(pending).toHaveLength(0);
   });
 

@@ -8,6 +8,9 @@ import type { FileReader } from '../directory.js';
  */
 export const DEFAULT_READ_CHUNK_BYTES = 256 * 1024;
 
+/** The most a read-ahead re-reads before the end of the buffer (see `startReadAhead`). */
+const READ_AHEAD_OVERLAP_BYTES = 4096;
+
 /**
  * Streams a file front to back through ranged reads of a bounded size, so memory stays independent of
  * the file's size: at most one chunk plus one frame is buffered (a frame larger than a chunk is read
@@ -33,7 +36,9 @@ export class SequentialReader {
   /** What `peekInPlace` returns, reused so that the per-frame path allocates nothing. */
   private readonly window = { bytes: this.buffer, index: 0 };
   private readonly readAhead: boolean;
-  /** The read of the chunk after the buffer, started before it is needed. */
+  /** How far before the end of the buffer a read-ahead starts: a quarter chunk, at most 4 KiB. */
+  private readonly overlapBytes: number;
+  /** The read of the next chunk, started before it is needed, at `offset` (≤ the end of the buffer). */
   private ahead: { offset: number; read: Promise<Uint8Array> } | undefined;
 
   constructor(
@@ -43,6 +48,7 @@ export class SequentialReader {
     this.readAhead = options.readAhead ?? true;
     this.bufferOffset = options.startOffset ?? 0;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
+    this.overlapBytes = Math.min(READ_AHEAD_OVERLAP_BYTES, Math.floor(this.chunkBytes / 4));
   }
 
   /** File offset of the next unread byte. */
@@ -74,10 +80,22 @@ export class SequentialReader {
     const target = Math.min(n, this.remaining());
     while (this.buffered() < target) {
       const end = this.bufferOffset + this.buffer.length;
-      const length = Math.min(Math.max(this.chunkBytes, target - this.buffered()), this.reader.length - end);
-      const chunk = await this.readAt(end, length);
-      if (chunk.length === 0) break; // the file shrank while open
-      this.append(end, chunk);
+      const ahead = this.ahead;
+      this.ahead = undefined;
+      let at = end;
+      let chunk: Uint8Array;
+      if (ahead) {
+        at = ahead.offset;
+        chunk = await ahead.read;
+      } else {
+        const length = Math.min(
+          Math.max(this.chunkBytes, target - this.buffered()),
+          this.reader.length - end,
+        );
+        chunk = await this.reader.read(end, length);
+      }
+      if (at + chunk.length <= end) break; // the file shrank while open: nothing new
+      this.adopt(at, chunk);
     }
     this.startReadAhead();
     return this.buffered();
@@ -90,40 +108,42 @@ export class SequentialReader {
     if (ahead) await ahead.read.catch(() => undefined);
   }
 
-  /** The bytes at `offset`: the read-ahead's when it started there, otherwise a new read. */
-  private async readAt(offset: number, length: number): Promise<Uint8Array> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    if (ahead?.offset === offset) return ahead.read;
-    if (ahead) await ahead.read.catch(() => undefined);
-    return this.reader.read(offset, length);
-  }
-
-  /** Starts reading the next chunk while the caller works through the buffered bytes. */
+  /**
+   * Starts reading the next chunk while the caller works through the buffered bytes. The read starts
+   * `overlapBytes` before the end of the buffer, so that the frame the buffer ends in (usually smaller
+   * than the overlap) is whole in the new chunk, which then becomes the buffer as it is, without a copy.
+   */
   private startReadAhead(): void {
     if (!this.readAhead || this.ahead) return;
     const end = this.bufferOffset + this.buffer.length;
-    const length = Math.min(this.chunkBytes, this.reader.length - end);
-    if (length <= 0) return;
-    const read = this.reader.read(end, length);
+    if (end >= this.reader.length) return;
+    const offset = Math.max(this.offset, end - this.overlapBytes);
+    const read = this.reader.read(offset, Math.min(this.chunkBytes, this.reader.length - offset));
     void read.catch(() => undefined); // surfaced when `fill` takes it; never an unhandled rejection
-    this.ahead = { offset: end, read };
+    this.ahead = { offset, read };
   }
 
-  /** Adds `chunk` (read at file offset `at`, the end of the buffer) after the unconsumed bytes. */
-  private append(at: number, chunk: Uint8Array): void {
-    const have = this.buffered();
-    if (have === 0) {
+  /**
+   * Continues the buffer with `chunk`, read at file offset `at` (at most the end of the buffer). When the
+   * chunk holds every unconsumed byte it becomes the buffer as it is; otherwise the unconsumed bytes are
+   * copied, followed by the chunk's bytes past the end of the buffer.
+   */
+  private adopt(at: number, chunk: Uint8Array): void {
+    const next = this.offset;
+    if (at <= next) {
       this.buffer = chunk;
       this.bufferOffset = at;
-      this.start = 0;
+      this.start = next - at;
       return;
     }
-    const merged = new Uint8Array(have + chunk.length);
-    merged.set(this.buffer.subarray(this.start), 0);
-    merged.set(chunk, have);
+    const end = this.bufferOffset + this.buffer.length;
+    const unconsumed = this.buffer.subarray(this.start);
+    const fresh = chunk.subarray(end - at);
+    const merged = new Uint8Array(unconsumed.length + fresh.length);
+    merged.set(unconsumed, 0);
+    merged.set(fresh, unconsumed.length);
     this.buffer = merged;
-    this.bufferOffset = at - have;
+    this.bufferOffset = next;
     this.start = 0;
   }
 
