@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32Range } from '../src/checksum/crc32.js';
+import { crc32Range, crc32View } from '../src/checksum/crc32.js';
 import { crc32, crc32Implementation, crc32Portable } from '../src/index.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -81,8 +81,8 @@ describe('portable and native agree', () => {
   });
 });
 
-describe('crc32Range', () => {
-  it('equals crc32 of the same range as a view, below and above the native threshold', () => {
+describe('crc32Range and crc32View', () => {
+  it('equal crc32 of the same range as a view, below and above the native threshold', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 0, maxLength: 1200 }),
@@ -94,6 +94,11 @@ describe('crc32Range', () => {
           const end = start + (data.length - start === 0 ? 0 : b % (data.length - start + 1));
           expect(crc32Range(data, start, end, seed)).toBe(crc32(data.subarray(start, end), seed));
           expect(crc32Range(data, start, end)).toBe(crc32Portable(data.subarray(start, end)));
+          // The same through a DataView over a larger buffer, at an unaligned offset.
+          const padded = new Uint8Array(data.length + 3);
+          padded.set(data, 3);
+          const view = new DataView(padded.buffer, 1, data.length + 2);
+          expect(crc32View(view, start + 2, end + 2, seed)).toBe(crc32(data.subarray(start, end), seed));
         },
       ),
       { numRuns: 500 },

@@ -33,8 +33,10 @@ export class SequentialReader {
   /** File offset of `buffer[0]`. */
   private bufferOffset: number;
   private readonly chunkBytes: number;
+  /** A `DataView` of `buffer`, made when `peekInPlace` first needs it after a refill. */
+  private bufferView: DataView | undefined;
   /** What `peekInPlace` returns, reused so that the per-frame path allocates nothing. */
-  private readonly window = { bytes: this.buffer, index: 0 };
+  private readonly window = { bytes: this.buffer, view: new DataView(this.buffer.buffer), index: 0 };
   private readonly readAhead: boolean;
   /** How far before the end of the buffer a read-ahead starts: a quarter chunk, at most 4 KiB. */
   private readonly overlapBytes: number;
@@ -132,6 +134,7 @@ export class SequentialReader {
     const next = this.offset;
     if (at <= next) {
       this.buffer = chunk;
+      this.bufferView = undefined;
       this.bufferOffset = at;
       this.start = next - at;
       return;
@@ -143,6 +146,7 @@ export class SequentialReader {
     merged.set(unconsumed, 0);
     merged.set(fresh, unconsumed.length);
     this.buffer = merged;
+    this.bufferView = undefined;
     this.bufferOffset = next;
     this.start = 0;
   }
@@ -157,9 +161,11 @@ export class SequentialReader {
    * The next `n` buffered bytes in place, without consuming them or making a view: `bytes[index]` is the
    * next unread byte. Valid until the next `fill`. Requires `buffered() >= n`.
    */
-  peekInPlace(n: number): { bytes: Uint8Array; index: number } {
+  peekInPlace(n: number): { bytes: Uint8Array; view: DataView; index: number } {
     this.assertBuffered(n);
+    this.bufferView ??= new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
     this.window.bytes = this.buffer;
+    this.window.view = this.bufferView;
     this.window.index = this.start;
     return this.window;
   }

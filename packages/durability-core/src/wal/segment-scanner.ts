@@ -1,4 +1,4 @@
-import { crc32Range } from '../checksum/crc32.js';
+import { crc32View } from '../checksum/crc32.js';
 import type { Directory } from '../directory.js';
 import { readU32, readU64 } from '../encoding/little-endian.js';
 import { SequentialReader } from '../encoding/sequential-reader.js';
@@ -212,7 +212,7 @@ class FrameScan {
     const { onFrame } = options;
     const cap = Math.min(options.maxEntryBytes, MAX_WAL_ENTRY_BYTES);
     const window = input.peekInPlace(0);
-    const bytes = window.bytes;
+    const { bytes, view } = window;
     const end = bytes.length;
     // `index` runs ahead of the reader over the frames accepted so far; the reader catches up (one
     // `skip` to `index`) before anything that can observe it: the visitor, or the return.
@@ -227,9 +227,9 @@ class FrameScan {
         if (
           length > cap ||
           payloadEnd > end ||
-          headerCrc !== crc32Range(bytes, index, index + 12) ||
+          headerCrc !== crc32View(view, index, index + 12) ||
           readU64(bytes, index + 4) !== this.entryId ||
-          readU32(bytes, index + 16) !== crc32Range(bytes, payloadStart, payloadEnd, headerCrc)
+          readU32(bytes, index + 16) !== crc32View(view, payloadStart, payloadEnd, headerCrc)
         ) {
           return undefined;
         }

@@ -1,4 +1,4 @@
-import { crc32, crc32Range } from '../checksum/crc32.js';
+import { crc32, crc32Range, crc32View } from '../checksum/crc32.js';
 import { bytesEqual, magicBytes, readU32, readU64, writeU32, writeU64 } from '../encoding/little-endian.js';
 
 /**
@@ -90,15 +90,26 @@ export function frameBytes(payloadLength: number): number {
   return FRAME_HEADER_BYTES + payloadLength;
 }
 
-/** Writes the frame of `payload` as entry `entryId` into `target` at `offset`; returns the end offset. */
-export function writeFrame(target: Uint8Array, offset: number, entryId: number, payload: Uint8Array): number {
+/**
+ * Writes the frame of `payload` as entry `entryId` into `target` at `offset`; returns the end offset.
+ * `view` is a `DataView` over the whole of `target` (callers that write many frames keep one).
+ */
+export function writeFrame(
+  target: Uint8Array,
+  offset: number,
+  entryId: number,
+  payload: Uint8Array,
+  view = new DataView(target.buffer, target.byteOffset, target.byteLength),
+): number {
+  const payloadStart = offset + FRAME_HEADER_BYTES;
+  const end = payloadStart + payload.length;
   writeU32(target, offset, payload.length);
   writeU64(target, offset + 4, entryId);
-  const headerCrc = crc32Range(target, offset, offset + 12);
+  const headerCrc = crc32View(view, offset, offset + 12);
   writeU32(target, offset + 12, headerCrc);
-  writeU32(target, offset + 16, crc32(payload, headerCrc));
-  target.set(payload, offset + FRAME_HEADER_BYTES);
-  return offset + FRAME_HEADER_BYTES + payload.length;
+  target.set(payload, payloadStart);
+  writeU32(target, offset + 16, crc32View(view, payloadStart, end, headerCrc));
+  return end;
 }
 
 /** Decodes the 20 header bytes at `offset` of `bytes` (in place: the reader's hot path makes no view). */
