@@ -13,16 +13,69 @@ type Crc32 = (data: Uint8Array, initial?: number) => number;
 const TABLES = buildTables();
 
 /**
- * The portable implementation: slice-by-16 (16 table lookups per 16 input bytes, read as four
- * little-endian words), then slice-by-8 and slice-by-4 steps and byte-wise for the rest. Exported for the
- * equality test; use `crc32`.
+ * The portable implementation: slice-by-16 (16 table lookups per 16 input bytes), then slice-by-8 and
+ * slice-by-4 steps and byte-wise for the rest. Exported for the equality test; use `crc32`.
+ *
+ * It comes in two forms with the same steps: `portableRange` reads bytes from a `Uint8Array`, and
+ * `portableView` reads little-endian words through a `DataView` (about 20% faster per byte, but making a
+ * `DataView` costs about as much as checksumming 100 bytes, so only callers that keep one per buffer use
+ * it: `crc32View`).
  */
 export function crc32Portable(data: Uint8Array, initial = 0): number {
-  return portableView(viewOf(data), 0, data.length, initial);
+  return portableRange(data, 0, data.length, initial);
 }
 
-function viewOf(data: Uint8Array): DataView {
-  return new DataView(data.buffer, data.byteOffset, data.byteLength);
+function portableRange(data: Uint8Array, start: number, end: number, initial: number): number {
+  // The CRC is kept as a signed 32-bit value (the tables are Int32Array) so that the JIT keeps it in
+  // an integer register; it becomes unsigned once, on return.
+  const t = TABLES;
+  let crc = ~initial;
+  let i = start;
+  for (; i + 16 <= end; i += 16) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    crc =
+      t[15 * 256 + (a & 0xff)]! ^
+      t[14 * 256 + ((a >>> 8) & 0xff)]! ^
+      t[13 * 256 + ((a >>> 16) & 0xff)]! ^
+      t[12 * 256 + (a >>> 24)]! ^
+      t[11 * 256 + data[i + 4]!]! ^
+      t[10 * 256 + data[i + 5]!]! ^
+      t[9 * 256 + data[i + 6]!]! ^
+      t[8 * 256 + data[i + 7]!]! ^
+      t[7 * 256 + data[i + 8]!]! ^
+      t[6 * 256 + data[i + 9]!]! ^
+      t[5 * 256 + data[i + 10]!]! ^
+      t[4 * 256 + data[i + 11]!]! ^
+      t[3 * 256 + data[i + 12]!]! ^
+      t[2 * 256 + data[i + 13]!]! ^
+      t[256 + data[i + 14]!]! ^
+      t[data[i + 15]!]!;
+  }
+  // The rest (fewer than 16 bytes, e.g. a 12-byte frame header) by 8 and 4 bytes, then byte-wise.
+  if (i + 8 <= end) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    crc =
+      t[7 * 256 + (a & 0xff)]! ^
+      t[6 * 256 + ((a >>> 8) & 0xff)]! ^
+      t[5 * 256 + ((a >>> 16) & 0xff)]! ^
+      t[4 * 256 + (a >>> 24)]! ^
+      t[3 * 256 + data[i + 4]!]! ^
+      t[2 * 256 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
+    i += 8;
+  }
+  if (i + 4 <= end) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    crc =
+      t[3 * 256 + (a & 0xff)]! ^
+      t[2 * 256 + ((a >>> 8) & 0xff)]! ^
+      t[256 + ((a >>> 16) & 0xff)]! ^
+      t[a >>> 24]!;
+    i += 4;
+  }
+  for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
 }
 
 function portableView(view: DataView, start: number, end: number, initial: number): number {
@@ -139,7 +192,7 @@ export const crc32: Crc32 = native
  */
 export function crc32Range(data: Uint8Array, start: number, end: number, initial = 0): number {
   if (native && end - start >= CRC32_NATIVE_MIN_BYTES) return native(data.subarray(start, end), initial);
-  return portableView(viewOf(data), start, end, initial);
+  return portableRange(data, start, end, initial);
 }
 
 /**
