@@ -83,7 +83,7 @@ export function cborCodec<E = unknown>(options: CborCodecOptions<E> = {}): Codec
 
 /**
  * True when `value` holds, at any depth, an object with an enumerable `__proto__` key (from `JSON.parse`,
- * a computed key or `defineProperty`). cbor-x decodes such a key as `__proto__` → `__proto_`, so the default
+ * a computed key or `defineProperty`). cbor-x decodes such a key as `__proto_`, so the default
  * codec refuses the entry instead of storing one that reads back different. Map keys are exempt (a Map
  * decodes as a Map, keys intact); objects inside Maps, Sets and arrays are not. Called after a successful
  * encode, so `value` has no cycles; the walk costs about as much as visiting each object once.

@@ -112,7 +112,7 @@ export function writeFrame(
   return end;
 }
 
-/** Decodes the 20 header bytes at `offset` of `bytes` (in place: the reader's hot path makes no view). */
+/** Decodes the 20 header bytes at `offset` of `bytes`, in place (no view is made). */
 export function decodeFrameHeader(bytes: Uint8Array, offset = 0): RawFrameHeader {
   return {
     payloadLength: readU32(bytes, offset),
