@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { WalMaintenance, WalReader, WalWriter } from '../src/index.js';
+import { CheckpointPublisher, type WalEntry, WalMaintenance, WalReader, WalWriter } from '../src/index.js';
 import { encodeSegmentHeader } from '../src/wal/wal-format.js';
+import { recordingReads } from './support/backends.js';
 import { readRaw, removeWalTempRoots, segmentPaths, traced, walBackends, writeRaw } from './wal-harness.js';
 
 afterAll(removeWalTempRoots);
@@ -62,6 +63,32 @@ describe.each(walBackends)('WAL maintenance ($name)', (backend) => {
 
     // The live writer is unaffected and keeps going.
     expect(await w.append('k')).toBe(11);
+    await w.close();
+  });
+
+  it("truncatePrefix and publish read segment headers only, never the final segment's frames", async () => {
+    const dir = await backend.create();
+    const w = await WalWriter.create<WalEntry>(dir, { segmentSizeBytes: 16 * 1024 });
+    const add = (i: number) => w.append({ type: 'AddSegment', segmentId: i, docCount: 1 });
+    for (let i = 1; i <= 2000; i++) await add(i); // a few segments, the final one holding frames
+    await w.flush();
+    const segments = (await segmentPaths(dir)).length;
+    expect(segments).toBeGreaterThan(2);
+    const { dir: recording, readLengths } = recordingReads(dir);
+    const truncated = await new WalMaintenance(recording).truncatePrefix(1500);
+    expect(truncated.deletedSegmentIds.length).toBeGreaterThan(0);
+    expect(readLengths).toHaveLength(segments); // one small read per header
+    for (const length of readLengths) expect(length).toBeLessThanOrEqual(4096);
+
+    for (let i = 2001; i <= 3000; i++) await add(i);
+    await w.flush();
+    readLengths.length = 0;
+    const state = { segments: [], pendingMerges: [] };
+    await new CheckpointPublisher(recording).publish(w, state, 3000, 'checkpoints/c1');
+    const after = await segmentPaths(dir);
+    expect(after).toHaveLength(1);
+    // Headers only (twice: the truncation-point check, then the truncation), besides nothing else.
+    for (const length of readLengths) expect(length).toBeLessThanOrEqual(4096);
     await w.close();
   });
 

@@ -14,7 +14,7 @@ import type { SegmentIndexCheckpoint, SegmentIndexLike } from '../recovery/segme
 import { restoreCheckpointState } from '../recovery/segment-index-checkpoint.js';
 import type { WalEntry } from '../wal/wal-entry.js';
 import { WAL_DIR } from '../wal/wal-format.js';
-import { type TruncateResult, WalMaintenance } from '../wal/wal-maintenance.js';
+import { segmentRanges, type TruncateResult, WalMaintenance } from '../wal/wal-maintenance.js';
 import type { WalWriter } from '../wal/wal-writer.js';
 
 /** A segment index in any form `RecoveryManager.toCheckpointState` accepts. */
@@ -181,8 +181,7 @@ export class CheckpointPublisher<S = SegmentIndexState> {
 
     // The WAL may already be truncated by an earlier publish: the new checkpoint must cover what is gone,
     // or its marker (the newest) would name a checkpoint recovery cannot continue from.
-    const maintenance = new WalMaintenance(this.dir);
-    const firstRemaining = (await maintenance.segments())[0]?.firstEntryId;
+    const firstRemaining = (await segmentRanges(this.dir, { scanFinal: false }))[0]?.firstEntryId;
     if (firstRemaining !== undefined && lastAppliedId < firstRemaining - 1) {
       throw new RangeError(
         `lastAppliedId ${lastAppliedId} is below the WAL's truncation point: entries 1..${firstRemaining - 1} are only in an earlier checkpoint`,
@@ -211,7 +210,7 @@ export class CheckpointPublisher<S = SegmentIndexState> {
     await wal.flushAndSync();
 
     // Step 3: segments wholly covered by the checkpoint (never the final one), then the directory sync.
-    const truncation = await maintenance.truncatePrefix(lastAppliedId);
+    const truncation = await new WalMaintenance(this.dir).truncatePrefix(lastAppliedId);
 
     // Step 4: superseded checkpoints, now that the new marker is durable.
     for (const path of removals) await this.dir.delete(path);

@@ -62,13 +62,22 @@ export interface SegmentOutcome {
   stop: StopReason;
 }
 
+/** What a header-only scan reads at once (the 28-byte header, or a torn one's zero tail in steps). */
+const HEADER_ONLY_CHUNK_BYTES = 4096;
+
 export async function scanSegment(
   dir: Directory,
   file: SegmentFile,
   options: SegmentScanOptions,
 ): Promise<SegmentOutcome> {
   const reader = await dir.openReader(file.path);
-  const input = new SequentialReader(reader, { chunkBytes: options.readChunkBytes });
+  // A header-only scan reads one small chunk: not a full chunk and its read-ahead per segment.
+  const input = new SequentialReader(
+    reader,
+    options.headerOnly
+      ? { chunkBytes: HEADER_ONLY_CHUNK_BYTES, readAhead: false }
+      : { chunkBytes: options.readChunkBytes },
+  );
   try {
     const start = await readSegmentHeader(input, file, options);
     if (start === undefined) return outcome(input, undefined, 0, 0, 'torn-segment-header');

@@ -47,54 +47,8 @@ export class WalMaintenance {
    * The segments, oldest first. Reads each header, and the final segment in full (best-effort: a torn
    * tail is not counted, and not an error here).
    */
-  async segments(): Promise<SegmentRange[]> {
-    const files = await listSegments(this.dir);
-    assertContiguous(files);
-    const outcomes: SegmentOutcome[] = [];
-    for (let i = 0; i < files.length; i++) {
-      const isFinal = i === files.length - 1;
-      outcomes.push(
-        await scanSegment(this.dir, files[i]!, {
-          mode: 'best-effort',
-          maxEntryBytes: MAX_WAL_ENTRY_BYTES,
-          isFinal,
-          expectedStartEntryId: undefined,
-          headerOnly: !isFinal,
-        }),
-      );
-    }
-    const ranges: SegmentRange[] = [];
-    for (let i = 0; i < files.length; i++) {
-      const file = files[i]!;
-      const outcome = outcomes[i]!;
-      const nextStart = outcomes[i + 1]?.startEntryId;
-      let lastEntryId = outcome.lastEntryId;
-      if (i < files.length - 1) {
-        if (nextStart === undefined) {
-          const full = await scanSegment(this.dir, file, {
-            mode: 'strict',
-            maxEntryBytes: MAX_WAL_ENTRY_BYTES,
-            isFinal: false,
-            expectedStartEntryId: undefined,
-          });
-          lastEntryId = full.lastEntryId;
-        } else {
-          const start = outcome.startEntryId!;
-          if (nextStart < start) {
-            throw new CorruptionError('segment start_entry_id goes backwards', {
-              path: files[i + 1]!.path,
-              segmentId: files[i + 1]!.segmentId,
-              offset: 16,
-              expected: `≥ ${start}`,
-              actual: nextStart,
-            });
-          }
-          lastEntryId = nextStart > start ? nextStart - 1 : undefined;
-        }
-      }
-      ranges.push({ ...file, firstEntryId: outcome.startEntryId, lastEntryId, bytes: outcome.bytes });
-    }
-    return ranges;
+  segments(): Promise<SegmentRange[]> {
+    return segmentRanges(this.dir, { scanFinal: true });
   }
 
   /**
@@ -105,7 +59,8 @@ export class WalMaintenance {
     if (!Number.isSafeInteger(lastEntryId) || lastEntryId < 0) {
       throw new RangeError(`lastEntryId must be a non-negative safe integer, got ${lastEntryId}`);
     }
-    const ranges = await this.segments();
+    // The final segment is never deleted, so its frames are not read (it can be tens of MiB).
+    const ranges = await segmentRanges(this.dir, { scanFinal: false });
     let keep = 0;
     while (keep < ranges.length - 1) {
       const range = ranges[keep]!;
@@ -129,4 +84,63 @@ export class WalMaintenance {
       firstRemainingEntryId: first.firstEntryId,
     };
   }
+}
+
+/**
+ * The segments, oldest first, from their headers. A segment's last id is the next one's start id − 1 (or,
+ * when the next header is torn, a full scan). The final segment's frames are read only with `scanFinal`;
+ * without it its `lastEntryId` is `undefined`. Shared by `WalMaintenance` and the checkpoint publisher,
+ * which needs only the first remaining id.
+ */
+export async function segmentRanges(
+  dir: DurableDirectory,
+  options: { scanFinal: boolean },
+): Promise<SegmentRange[]> {
+  const files = await listSegments(dir);
+  assertContiguous(files);
+  const outcomes: SegmentOutcome[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const isFinal = i === files.length - 1;
+    outcomes.push(
+      await scanSegment(dir, files[i]!, {
+        mode: 'best-effort',
+        maxEntryBytes: MAX_WAL_ENTRY_BYTES,
+        isFinal,
+        expectedStartEntryId: undefined,
+        headerOnly: !(isFinal && options.scanFinal),
+      }),
+    );
+  }
+  const ranges: SegmentRange[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const outcome = outcomes[i]!;
+    const nextStart = outcomes[i + 1]?.startEntryId;
+    let lastEntryId = outcome.lastEntryId;
+    if (i < files.length - 1) {
+      if (nextStart === undefined) {
+        const full = await scanSegment(dir, file, {
+          mode: 'strict',
+          maxEntryBytes: MAX_WAL_ENTRY_BYTES,
+          isFinal: false,
+          expectedStartEntryId: undefined,
+        });
+        lastEntryId = full.lastEntryId;
+      } else {
+        const start = outcome.startEntryId!;
+        if (nextStart < start) {
+          throw new CorruptionError('segment start_entry_id goes backwards', {
+            path: files[i + 1]!.path,
+            segmentId: files[i + 1]!.segmentId,
+            offset: 16,
+            expected: `≥ ${start}`,
+            actual: nextStart,
+          });
+        }
+        lastEntryId = nextStart > start ? nextStart - 1 : undefined;
+      }
+    }
+    ranges.push({ ...file, firstEntryId: outcome.startEntryId, lastEntryId, bytes: outcome.bytes });
+  }
+  return ranges;
 }
