@@ -5,6 +5,7 @@ import { FsDirectory } from '@durability/backend-fs';
 import { MemoryDirectory } from '@durability/backend-memory';
 import { readU32, readU64 } from '../src/encoding/little-endian.js';
 import { type Directory, type FileReader, type FileWriter, guardDirectory } from '../src/index.js';
+import { recordingReader } from './support/backends.js';
 
 /** One backend every shared WAL case runs on (`describe.each(walBackends)`). */
 export interface WalBackend {
@@ -128,15 +129,6 @@ export function traced(inner: Directory): Traced {
       return writer.close();
     },
   });
-  const wrapReader = (reader: FileReader): FileReader => ({
-    path: reader.path,
-    length: reader.length,
-    read: (offset, length) => {
-      readLengths.push(length);
-      return reader.read(offset, length);
-    },
-    close: () => reader.close(),
-  });
   const dir = new Proxy(inner, {
     get(target, key, receiver) {
       if (key === INNER) return target;
@@ -146,7 +138,7 @@ export function traced(inner: Directory): Traced {
       return async (...args: unknown[]) => {
         await enter(`dir.${key}`, String(args[0]));
         const result = await value.apply(target, args);
-        if (key === 'openReader') return wrapReader(result as FileReader);
+        if (key === 'openReader') return recordingReader(result as FileReader, readLengths);
         return key === 'createFile' || key === 'appendFile' ? wrapWriter(result as FileWriter) : result;
       };
     },

@@ -133,10 +133,7 @@ export class SequentialReader {
   private adopt(at: number, chunk: Uint8Array): void {
     const next = this.offset;
     if (at <= next) {
-      this.buffer = chunk;
-      this.bufferView = undefined;
-      this.bufferOffset = at;
-      this.start = next - at;
+      this.useBuffer(chunk, at, next - at);
       return;
     }
     const end = this.bufferOffset + this.buffer.length;
@@ -145,10 +142,15 @@ export class SequentialReader {
     const merged = new Uint8Array(unconsumed.length + fresh.length);
     merged.set(unconsumed, 0);
     merged.set(fresh, unconsumed.length);
-    this.buffer = merged;
+    this.useBuffer(merged, next, 0);
+  }
+
+  /** `bytes` becomes the buffer: it starts at file offset `offset`, and `start` of its bytes are consumed. */
+  private useBuffer(bytes: Uint8Array, offset: number, start: number): void {
+    this.buffer = bytes;
     this.bufferView = undefined;
-    this.bufferOffset = next;
-    this.start = 0;
+    this.bufferOffset = offset;
+    this.start = start;
   }
 
   /** The next `n` buffered bytes, without consuming them. Requires `buffered() >= n`. */
@@ -159,7 +161,8 @@ export class SequentialReader {
 
   /**
    * The next `n` buffered bytes in place, without consuming them or making a view: `bytes[index]` is the
-   * next unread byte. Valid until the next `fill`. Requires `buffered() >= n`.
+   * next unread byte, and `view` is a `DataView` over `bytes` (one per buffer). Valid until the next
+   * `fill`. Requires `buffered() >= n`.
    */
   peekInPlace(n: number): { bytes: Uint8Array; view: DataView; index: number } {
     this.assertBuffered(n);

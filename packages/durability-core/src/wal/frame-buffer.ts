@@ -24,9 +24,9 @@ export interface PendingSegment {
 
 export class FrameBuffer {
   private parts: PendingSegment[] = [];
-  private chunk = new Uint8Array(0);
+  private chunk: Uint8Array = new Uint8Array(0);
   /** A view of `chunk` for `writeFrame`'s checksums (one per chunk, not per frame). */
-  private chunkView = new DataView(this.chunk.buffer);
+  private chunkView: DataView = new DataView(this.chunk.buffer);
   /** Start of the part of `chunk` not yet handed out. */
   private sealedUpTo = 0;
   private used = 0;
@@ -67,10 +67,7 @@ export class FrameBuffer {
     }
     if (this.chunk.length - this.used < size) {
       this.seal();
-      this.chunk = new Uint8Array(Math.max(this.chunkBytes + this.slackBytes, size));
-      this.chunkView = new DataView(this.chunk.buffer);
-      this.sealedUpTo = 0;
-      this.used = 0;
+      this.useChunk(new Uint8Array(Math.max(this.chunkBytes + this.slackBytes, size)));
     }
     this.used = writeFrame(this.chunk, this.used, entryId, payload, this.chunkView);
     this.pendingBytes += size;
@@ -91,8 +88,13 @@ export class FrameBuffer {
 
   /** Drops the current chunk (its taken views stay valid); the next `append` allocates a new one. */
   private retire(): void {
-    this.chunk = new Uint8Array(0);
-    this.chunkView = new DataView(this.chunk.buffer);
+    this.useChunk(new Uint8Array(0));
+  }
+
+  /** Frames go into `bytes` from its start. */
+  private useChunk(bytes: Uint8Array): void {
+    this.chunk = bytes;
+    this.chunkView = new DataView(bytes.buffer);
     this.sealedUpTo = 0;
     this.used = 0;
   }

@@ -58,7 +58,12 @@ export function wrapReaders(dir: Directory, wrap: (inner: FileReader) => FileRea
  */
 export function recordingReads(dir: Directory): { dir: Directory; readLengths: number[] } {
   const readLengths: number[] = [];
-  const proxy = wrapReaders(dir, (inner) => ({
+  return { dir: wrapReaders(dir, (inner) => recordingReader(inner, readLengths)), readLengths };
+}
+
+/** `inner`, pushing the length of every ranged read it is asked for onto `readLengths`. */
+export function recordingReader(inner: FileReader, readLengths: number[]): FileReader {
+  return {
     path: inner.path,
     length: inner.length,
     read: (offset, length) => {
@@ -66,8 +71,7 @@ export function recordingReads(dir: Directory): { dir: Directory; readLengths: n
       return inner.read(offset, length);
     },
     close: () => inner.close(),
-  }));
-  return { dir: proxy, readLengths };
+  };
 }
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
