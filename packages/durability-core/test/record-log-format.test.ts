@@ -165,6 +165,14 @@ describe('options', () => {
     await expect(RecordLogWriter.create(dir, '/abs.vrlg')).rejects.toSatisfy((e: unknown) =>
       InvalidPathError.is(e),
     );
+    // The error names the path as given, not the parent derived from it.
+    for (const path of ['../x.vrlg', 'a/../b.vrlg', 'a//b.vrlg']) {
+      for (const open of [RecordLogWriter.create, RecordLogWriter.resume]) {
+        await expect(open(dir, path)).rejects.toSatisfy(
+          (e: unknown) => InvalidPathError.is(e) && (e as InvalidPathError).path === path,
+        );
+      }
+    }
   });
 
   it('accepts the documented defaults and limits', async () => {
