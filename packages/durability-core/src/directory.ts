@@ -58,8 +58,23 @@ export interface FileWriter {
    * that is `DurableDirectory.syncParentDir`.
    */
   sync(): Promise<void>;
+  /**
+   * Optional: `write(bytes)` then `sync()` as one call, for a backend that can do both in one step (the
+   * fs backend: one write through an `O_DSYNC` descriptor, one thread-pool round trip instead of two).
+   * Same outcome as the pair, in success and in failure: once it resolves every byte written so far,
+   * these included, is as durable as `sync` makes it; a crash before it resolves may keep any prefix of
+   * `bytes`. Core calls it through `writeAndSync(writer, bytes)`, which falls back to the pair.
+   */
+  writeAndSync?(bytes: Uint8Array): Promise<void>;
   /** Flushes and releases the writer. Idempotent. Later `write`/`flush`/`sync` calls reject with `InvalidStateError`. */
   close(): Promise<void>;
+}
+
+/** `writer.write(bytes)` then `writer.sync()`, in one call when the writer offers `writeAndSync`. */
+export async function writeAndSync(writer: FileWriter, bytes: Uint8Array): Promise<void> {
+  if (writer.writeAndSync) return writer.writeAndSync(bytes);
+  await writer.write(bytes);
+  await writer.sync();
 }
 
 /** Random-access reader of one file, for streaming reads larger than memory. */

@@ -5,7 +5,7 @@ import type {
   FileReader,
   FileWriter,
 } from './directory.js';
-import { isDurableDirectory } from './directory.js';
+import { isDurableDirectory, writeAndSync } from './directory.js';
 import { DurabilityError, InvalidStateError, IoError, NotSupportedError } from './errors.js';
 import { assertSafePath } from './paths.js';
 
@@ -188,6 +188,11 @@ class GuardedWriter implements FileWriter {
 
   sync(): Promise<void> {
     return this.run('sync', () => this.inner.sync());
+  }
+
+  async writeAndSync(bytes: Uint8Array): Promise<void> {
+    assertBytes(bytes);
+    return this.run('writeAndSync', () => writeAndSync(this.inner, bytes));
   }
 
   async close(): Promise<void> {

@@ -29,7 +29,7 @@ export type {
   FileReader,
   FileWriter,
 } from './directory.js';
-export { isDurableDirectory } from './directory.js';
+export { isDurableDirectory, writeAndSync } from './directory.js';
 export { syncFile, syncParentDir } from './durable-helpers.js';
 export { hasZeroSector, TORN_WRITE_SECTOR_BYTES } from './encoding/torn-write.js';
 export type { DurabilityErrorCode, ErrorDetails } from './errors.js';

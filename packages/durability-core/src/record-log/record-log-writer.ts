@@ -1,10 +1,10 @@
 import type { Codec } from '../codec/codec.js';
 import { encodeWith } from '../codec/codec.js';
-import type { Directory, DurableDirectory, FileWriter } from '../directory.js';
+import { type Directory, type DurableDirectory, type FileWriter, writeAndSync } from '../directory.js';
 import { DEFAULT_READ_CHUNK_BYTES } from '../encoding/sequential-reader.js';
 import { InvalidStateError, LimitExceededError } from '../errors.js';
 import { guardDirectory } from '../guarded-directory.js';
-import { parentPath } from '../paths.js';
+import { assertSafePath, parentPath } from '../paths.js';
 import {
   encodeRecordLogHeader,
   RECORD_FRAME_HEADER_BYTES,
@@ -77,6 +77,7 @@ export class RecordLogWriter<T = Uint8Array> {
   ): Promise<RecordLogWriter<T>> {
     const resolved = resolveWriterOptions(options);
     const guarded = guardDirectory(dir);
+    assertSafePath(path); // before its parent is derived, so an error names the path as given
     const parent = parentPath(path);
     if (parent !== '') await guarded.mkdirp(parent);
     await guarded.createExclusive(path, encodeRecordLogHeader());
@@ -191,8 +192,7 @@ export class RecordLogWriter<T = Uint8Array> {
    */
   flushAndSync(): Promise<void> {
     return this.enqueueChecked('flushAndSync', async () => {
-      await this.drain();
-      await this.file.sync();
+      await this.drain({ sync: true });
       this.appendsSinceFlush = 0;
       if (this.parentDirPending && this.dir.capabilities.durableSync) {
         await this.dir.syncParentDir(this.path);
@@ -251,10 +251,17 @@ export class RecordLogWriter<T = Uint8Array> {
     this.appendsSinceFlush = 0;
   }
 
-  /** Writes the buffered frames in one call. Runs only inside the queue. */
-  private async drain(): Promise<void> {
-    if (this.used === 0) return;
-    await this.file.write(this.buffer.subarray(0, this.used));
+  /**
+   * Writes the buffered frames in one call; with `sync`, also makes the file's data durable (in the same
+   * backend step where the backend offers `writeAndSync`). Runs only inside the queue.
+   */
+  private async drain({ sync = false } = {}): Promise<void> {
+    if (this.used === 0) {
+      if (sync) await this.file.sync();
+      return;
+    }
+    const frames = this.buffer.subarray(0, this.used);
+    await (sync ? writeAndSync(this.file, frames) : this.file.write(frames));
     this.used = 0;
     // Both sides of the write agree on where the log ends (a backend that lost or added bytes fails here).
     if (this.file.length !== this.length) {

@@ -1,5 +1,5 @@
 import { encodeWith } from '../codec/codec.js';
-import type { Directory, DurableDirectory, FileWriter } from '../directory.js';
+import { type Directory, type DurableDirectory, type FileWriter, writeAndSync } from '../directory.js';
 import { AlreadyExistsError, InvalidStateError, LimitExceededError } from '../errors.js';
 import { guardDirectory } from '../guarded-directory.js';
 import { FrameBuffer } from './frame-buffer.js';
@@ -273,9 +273,15 @@ export class WalWriter<E = unknown> {
     });
   }
 
-  /** One round on the I/O chain: write what is buffered now, then flush and sync as asked. */
+  /**
+   * One round on the I/O chain: write what is buffered now, then flush and sync as asked. A sync round
+   * hands its last chunk over with `writeAndSync`, which makes everything written before it durable too
+   * (one backend step where the backend offers it).
+   */
   private async commit(level: CommitLevel): Promise<void> {
-    for (const part of this.buffer.take()) {
+    const parts = this.buffer.take();
+    const last = parts.at(-1)?.chunks.at(-1);
+    for (const part of parts) {
       if (part.create) {
         await sealSegment(this.segment);
         this.segment = await createSegment(this.dir, part.segmentId, part.startEntryId);
@@ -283,7 +289,13 @@ export class WalWriter<E = unknown> {
       for (const chunk of part.chunks) {
         this.unflushed = true;
         this.unsynced = true;
-        await this.segment.write(chunk);
+        if (level >= SYNC && chunk === last) {
+          await writeAndSync(this.segment, chunk);
+          this.unflushed = false;
+          this.unsynced = false;
+        } else {
+          await this.segment.write(chunk);
+        }
       }
     }
     if (level >= FLUSH && this.unflushed) {

@@ -196,6 +196,12 @@ export class SyncTrackingDirectory implements DurableDirectory {
         node.durable = await this.inner.readFile(writer.path);
         this.record(`sync ${writer.path}`);
       },
+      // The fs writer's own (one O_DSYNC write when it can), so crash tests cover that path too.
+      writeAndSync: async (bytes) => {
+        await writer.writeAndSync!(bytes);
+        node.durable = await this.inner.readFile(writer.path);
+        this.record(`writeAndSync ${writer.path}`);
+      },
       close: () => writer.close(),
     };
   }
