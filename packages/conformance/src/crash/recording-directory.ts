@@ -219,22 +219,26 @@ export class RecordingDirectory implements DurableDirectory {
 
   private wrap(writer: FileWriter): FileWriter {
     const path = writer.path;
-    return {
+    const written = (bytes: Uint8Array): MicroOp => ({ op: 'write', path, bytes: bytes.slice() });
+    const synced: MicroOp[] = [
+      { op: 'flush', path },
+      { op: 'fsync', path },
+    ];
+    const wrapped: FileWriter = {
       path,
       get length() {
         return writer.length;
       },
-      write: (bytes) => this.step([{ op: 'write', path, bytes: bytes.slice() }], () => writer.write(bytes)),
+      write: (bytes) => this.step([written(bytes)], () => writer.write(bytes)),
       flush: () => this.step([{ op: 'flush', path }], () => writer.flush()),
-      sync: () =>
-        this.step(
-          [
-            { op: 'flush', path },
-            { op: 'fsync', path },
-          ],
-          () => writer.sync(),
-        ),
+      sync: () => this.step(synced, () => writer.sync()),
       close: () => this.step([{ op: 'flush', path }], () => writer.close()),
     };
+    const { writeAndSync } = writer;
+    if (writeAndSync) {
+      wrapped.writeAndSync = (bytes) =>
+        this.step([written(bytes), ...synced], () => writeAndSync.call(writer, bytes));
+    }
+    return wrapped;
   }
 }

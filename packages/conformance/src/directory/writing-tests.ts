@@ -1,4 +1,4 @@
-import { InvalidStateError } from '@durability/core';
+import { type Directory, type FileWriter, InvalidStateError } from '@durability/core';
 import { describe, expect, it } from 'vitest';
 import {
   bytes,
@@ -202,6 +202,64 @@ export function describeWriting(fixture: Fixture): void {
         await b.close();
         expect(text(await dir.readFile('a.log'))).toBe('a0a1a2a3a4a5a6a7a8a9');
         expect(text(await dir.readFile('sub/b.log'))).toBe('b0b1b2b3b4b5b6b7b8b9');
+      }));
+  });
+
+  // Optional on a writer: each test skips itself when the backend's writer has none.
+  describe('FileWriter.writeAndSync (where the writer offers it)', () => {
+    const withWriteAndSync = (
+      skip: () => void,
+      open: (dir: Directory) => Promise<FileWriter>,
+      body: (dir: Directory, writer: FileWriter, writeAndSync: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+    ) =>
+      fixture.run(async (dir) => {
+        const writer = await open(dir);
+        if (!writer.writeAndSync) {
+          await writer.close();
+          skip();
+          return;
+        }
+        await body(dir, writer, (data) => writer.writeAndSync!(data));
+      });
+
+    it('appends like write, interleaved with write, and the bytes are visible once it resolves', ({ skip }) =>
+      withWriteAndSync(skip, (dir) => dir.createFile('a.log'), async (dir, writer, writeAndSync) => {
+        await writer.write(bytes('ab'));
+        await writeAndSync(bytes('cd'));
+        expect(writer.length).toBe(4);
+        expect(text(await dir.readFile('a.log'))).toBe('abcd');
+        await writeAndSync(bytes('ef'));
+        await writer.write(bytes('g'));
+        await writeAndSync(bytes('h'));
+        expect(writer.length).toBe(8);
+        expect(text(await dir.readFile('a.log'))).toBe('abcdefgh');
+        await writer.close();
+        expect(text(await dir.readFile('a.log'))).toBe('abcdefgh');
+      }));
+
+    it('appends at the end of a file opened with appendFile', ({ skip }) =>
+      withWriteAndSync(
+        skip,
+        async (dir) => {
+          await writeFile(dir, 'a.log', bytes('hello'));
+          return dir.appendFile('a.log');
+        },
+        async (dir, writer, writeAndSync) => {
+          await writeAndSync(bytes(' world'));
+          expect(writer.length).toBe(11);
+          await writer.close();
+          expect(text(await dir.readFile('a.log'))).toBe('hello world');
+        },
+      ));
+
+    it('copies its bytes, and after close rejects with InvalidStateError and changes nothing', ({ skip }) =>
+      withWriteAndSync(skip, (dir) => dir.createFile('a.log'), async (dir, writer, writeAndSync) => {
+        const buffer = bytes('abcd');
+        await writeAndSync(buffer);
+        buffer.fill(0);
+        await writer.close();
+        await expectRejection(() => writeAndSync(bytes('x')), InvalidStateError, 'writeAndSync after close');
+        expect(text(await dir.readFile('a.log'))).toBe('abcd');
       }));
   });
 }

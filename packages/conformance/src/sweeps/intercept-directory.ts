@@ -17,6 +17,7 @@ export type InterceptedOp =
   | 'writer.write'
   | 'writer.flush'
   | 'writer.sync'
+  | 'writer.writeAndSync'
   | 'writer.close';
 
 const DIRECTORY_OPS = new Set<string>([
@@ -38,7 +39,7 @@ export interface InterceptedCall {
   readonly op: InterceptedOp;
   /** The path the call names (the source of a rename); a writer's own path for writer calls. */
   readonly path: string;
-  /** The arguments as given: `[bytes]` for `writer.write`, the directory method's arguments otherwise. */
+  /** The arguments as given: `[bytes]` for `writer.write` and `writer.writeAndSync`, the directory method's arguments otherwise. */
   readonly args: readonly unknown[];
 }
 
@@ -52,8 +53,8 @@ export type Interceptor = (
 ) => Promise<unknown>;
 
 /**
- * A `Directory` that routes every mutating call (directory methods, and `write`/`flush`/`sync`/`close` on
- * the writers it hands out) through `interceptor`, and passes reads and everything else straight to
+ * A `Directory` that routes every mutating call (directory methods, and `write`/`flush`/`sync`/`close`,
+ * and `writeAndSync` where the backend's writer has it, on the writers it hands out) through `interceptor`, and passes reads and everything else straight to
  * `inner`. Writers returned by `createFile`/`appendFile` are wrapped the same way.
  */
 export function interceptDirectory(inner: Directory, interceptor: Interceptor): Directory {
@@ -62,7 +63,7 @@ export function interceptDirectory(inner: Directory, interceptor: Interceptor): 
       (op: InterceptedOp, run: (args: readonly unknown[]) => Promise<unknown>) =>
       (...args: unknown[]): Promise<void> =>
         interceptor({ op, path: writer.path, args }, (override) => run(override ?? args)) as Promise<void>;
-    return {
+    const wrapped: FileWriter = {
       get path() {
         return writer.path;
       },
@@ -74,6 +75,13 @@ export function interceptDirectory(inner: Directory, interceptor: Interceptor): 
       sync: through('writer.sync', () => writer.sync()),
       close: through('writer.close', () => writer.close()),
     };
+    const { writeAndSync } = writer;
+    if (writeAndSync) {
+      wrapped.writeAndSync = through('writer.writeAndSync', (args) =>
+        writeAndSync.call(writer, args[0] as Uint8Array),
+      );
+    }
+    return wrapped;
   };
   return new Proxy(inner, {
     get(target, key, receiver) {

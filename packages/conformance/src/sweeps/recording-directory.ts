@@ -23,6 +23,7 @@ export class RecordingDirectory {
           if (!this.files.has(call.path)) this.files.set(call.path, []);
           break;
         case 'writer.write':
+        case 'writer.writeAndSync':
           this.files.get(call.path)?.push(Uint8Array.from(first as Uint8Array));
           break;
         case 'createExclusive':

@@ -3,11 +3,13 @@ import { type InterceptedCall, type InterceptedOp, interceptDirectory } from '..
 
 /**
  * The I/O faults the sweep injects (ARCHITECTURE §4, fail-stop):
- * - `eio-write`: a write fails with EIO and writes nothing (`write`, `flush`, `createExclusive`, `atomicWrite*`);
+ * - `eio-write`: a write fails with EIO and writes nothing (`write`, `writeAndSync`, `flush`,
+ *   `createExclusive`, `atomicWrite*`);
  * - `enospc`: a call that needs space fails with ENOSPC and does nothing (the writes above, plus
  *   `createFile`, `appendFile`, `mkdirp`, `rename`, `atomicRenameDurable`);
- * - `short-write`: a `write` of two or more bytes writes its first half, then fails with ENOSPC;
- * - `failed-sync`: a sync (`sync`, `syncFile`, `syncParentDir`, `atomicWriteDurable`) takes effect and
+ * - `short-write`: a `write` or `writeAndSync` of two or more bytes writes its first half, then fails
+ *   with ENOSPC;
+ * - `failed-sync`: a sync (`sync`, `writeAndSync`, `syncFile`, `syncParentDir`, `atomicWriteDurable`) takes effect and
  *   then reports EIO, as a failed fsync does on Linux (the data may or may not be on disk: the caller
  *   can no longer know).
  * Injected errors are `IoError`s with `errno`, as the Directory contract says a backend reports failed I/O.
@@ -18,6 +20,7 @@ export const FAULT_KINDS: readonly FaultKind[] = ['eio-write', 'enospc', 'short-
 
 const WRITES = new Set<InterceptedOp>([
   'writer.write',
+  'writer.writeAndSync',
   'writer.flush',
   'createExclusive',
   'atomicWrite',
@@ -31,14 +34,22 @@ const NEEDS_SPACE = new Set<InterceptedOp>([
   'rename',
   'atomicRenameDurable',
 ]);
-const SYNCS = new Set<InterceptedOp>(['writer.sync', 'syncFile', 'syncParentDir', 'atomicWriteDurable']);
+const SYNCS = new Set<InterceptedOp>([
+  'writer.sync',
+  'writer.writeAndSync',
+  'syncFile',
+  'syncParentDir',
+  'atomicWriteDurable',
+]);
+/** Calls that carry bytes to append: a `short-write` can cut them. */
+const APPENDS = new Set<InterceptedOp>(['writer.write', 'writer.writeAndSync']);
 
 /** One call as the sweep lists it. */
 export interface CallRecord {
   readonly index: number;
   readonly op: InterceptedOp;
   readonly path: string;
-  /** Bytes a `write` carried (for `short-write` eligibility); 0 otherwise. */
+  /** Bytes a `write` or `writeAndSync` carried (for `short-write` eligibility); 0 otherwise. */
   readonly bytes: number;
 }
 
@@ -50,7 +61,7 @@ export function canStrike(kind: FaultKind, call: Pick<CallRecord, 'op' | 'bytes'
     case 'enospc':
       return NEEDS_SPACE.has(call.op);
     case 'short-write':
-      return call.op === 'writer.write' && call.bytes >= 2;
+      return APPENDS.has(call.op) && call.bytes >= 2;
     case 'failed-sync':
       return SYNCS.has(call.op);
   }
@@ -84,7 +95,7 @@ export class FaultInjectingDirectory {
       index: this.calls.length,
       op: call.op,
       path: call.path,
-      bytes: call.op === 'writer.write' ? (call.args[0] as Uint8Array).length : 0,
+      bytes: APPENDS.has(call.op) ? (call.args[0] as Uint8Array).length : 0,
     };
     this.calls.push(record);
     const plan = this.plan;
