@@ -18,7 +18,7 @@ import {
   writeSync,
 } from 'node:fs';
 import type { FsFileHandle, FsOps, FsStat } from './fs-ops.js';
-import { toFsStat } from './fs-ops.js';
+import { dataSyncReopen, toFsStat } from './fs-ops.js';
 
 /**
  * `FsOps` on Node's synchronous calls: each system call runs to completion on the calling thread, with
@@ -80,6 +80,11 @@ class BlockingFileHandle implements FsFileHandle {
 
   async sync(): Promise<void> {
     fsyncSync(this.open('fsync'));
+  }
+
+  async openDataSync(): Promise<FsFileHandle> {
+    const { path, flags } = dataSyncReopen(this.open('open'));
+    return new BlockingFileHandle(openSync(path, flags));
   }
 
   async close(): Promise<void> {

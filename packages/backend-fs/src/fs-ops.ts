@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, mkdir, open, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 
@@ -49,6 +49,12 @@ export interface FsFileHandle {
   /** fsync(2). */
   sync(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: a second descriptor of the same open file, write-only, opened `O_DSYNC`: each write on it
+   * returns only once its bytes, and the size needed to read them back, are on stable storage. Rejects
+   * where the platform cannot reopen a descriptor (the writer then uses write + fdatasync).
+   */
+  openDataSync?(): Promise<FsFileHandle>;
 }
 
 /** What `FsDirectory` needs from a stat result. */
@@ -67,6 +73,20 @@ export function toFsStat(stats: Stats): FsStat {
     isDirectory: stats.isDirectory(),
     isSymbolicLink: stats.isSymbolicLink(),
   };
+}
+
+/**
+ * The path that reopens descriptor `fd` (Linux's `/proc/self/fd/N`: the same inode, whatever has happened
+ * to the file's name since), and the flags of the `O_DSYNC` descriptor. Throws `ENOTSUP` elsewhere.
+ */
+export function dataSyncReopen(fd: number): { path: string; flags: number } {
+  if (process.platform !== 'linux' || constants.O_DSYNC === undefined) {
+    throw Object.assign(new Error('reopening a descriptor O_DSYNC needs Linux'), {
+      code: 'ENOTSUP',
+      syscall: 'open',
+    });
+  }
+  return { path: `/proc/self/fd/${fd}`, flags: constants.O_WRONLY | constants.O_DSYNC };
 }
 
 class NodeFileHandle implements FsFileHandle {
@@ -98,6 +118,11 @@ class NodeFileHandle implements FsFileHandle {
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+
+  async openDataSync(): Promise<FsFileHandle> {
+    const { path, flags } = dataSyncReopen(this.handle.fd);
+    return new NodeFileHandle(await open(path, flags));
   }
 }
 

@@ -39,19 +39,22 @@ export async function closeQuietly(handle: FsFileHandle): Promise<void> {
 }
 
 /**
- * Writes every byte of `bytes` at the handle's file offset (`O_APPEND`: at the end), looping over short
- * writes. `onWritten` sees each chunk the kernel accepted, so a caller's length stays exact even when a
- * later chunk fails. A write that accepts nothing is an error, never an endless loop.
+ * Writes every byte of `bytes`, looping over short writes: at `position` when given (`pwrite`; on Linux
+ * an `O_APPEND` descriptor writes at the end regardless), else at the handle's file offset. `onWritten`
+ * sees each chunk the kernel accepted, so a caller's length stays exact even when a later chunk fails. A
+ * write that accepts nothing is an error, never an endless loop.
  */
 export async function writeAll(
   handle: FsFileHandle,
   bytes: Uint8Array,
+  position: number | null = null,
   onWritten: (count: number) => void = () => {},
 ): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {
     const remaining = bytes.length - offset;
-    const written = await handle.write(bytes, offset, remaining, null);
+    const at = position === null ? null : position + offset;
+    const written = await handle.write(bytes, offset, remaining, at);
     if (!Number.isSafeInteger(written) || written <= 0 || written > remaining) {
       throw fsError('EIO', 'write', `write accepted ${written} of ${remaining} bytes`);
     }

@@ -10,6 +10,8 @@ export interface FsCall {
   readonly path: string;
   /** The arguments as passed (for `fh.*` calls, the method's own arguments). */
   readonly args: readonly unknown[];
+  /** True for calls on the `O_DSYNC` descriptor that `fh.openDataSync` returned. */
+  readonly dataSync: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ const HANDLE_OPS = [
   'datasync',
   'sync',
   'close',
+  'openDataSync',
 ] as const satisfies readonly (keyof FsFileHandle)[];
 
 type AnyMethod = (...args: readonly unknown[]) => Promise<unknown>;
@@ -55,21 +58,37 @@ export function interceptFsOps(ops: FsOps, interceptor: FsInterceptor): FsOps {
   for (const op of OPS) {
     const method = (ops[op] as AnyMethod).bind(ops);
     wrapped[op] = async (...args) => {
-      const result = await interceptor({ op, path: String(args[0]), args }, (replaced = args) =>
-        method(...replaced),
+      const result = await interceptor(
+        { op, path: String(args[0]), args, dataSync: false },
+        (replaced = args) => method(...replaced),
       );
-      return op === 'open' ? interceptHandle(result as FsFileHandle, String(args[0]), interceptor) : result;
+      return op === 'open'
+        ? interceptHandle(result as FsFileHandle, String(args[0]), false, interceptor)
+        : result;
     };
   }
   return wrapped as unknown as FsOps;
 }
 
-function interceptHandle(handle: FsFileHandle, path: string, interceptor: FsInterceptor): FsFileHandle {
+/** The handle `openDataSync` returns is intercepted too, under the path of the file it reopens. */
+function interceptHandle(
+  handle: FsFileHandle,
+  path: string,
+  dataSync: boolean,
+  interceptor: FsInterceptor,
+): FsFileHandle {
   const wrapped: Record<string, AnyMethod> = {};
   for (const name of HANDLE_OPS) {
+    if (handle[name] === undefined) continue; // optional, and this handle has none
     const method = (handle[name] as AnyMethod).bind(handle);
-    wrapped[name] = (...args) =>
-      interceptor({ op: `fh.${name}`, path, args }, (replaced = args) => method(...replaced));
+    wrapped[name] = async (...args) => {
+      const result = await interceptor({ op: `fh.${name}`, path, args, dataSync }, (replaced = args) =>
+        method(...replaced),
+      );
+      return name === 'openDataSync'
+        ? interceptHandle(result as FsFileHandle, path, true, interceptor)
+        : result;
+    };
   }
   return wrapped as unknown as FsFileHandle;
 }

@@ -178,7 +178,7 @@ describe('durable call order (traced through the seam)', () => {
     const trace: string[] = [];
     for (const call of published) {
       let line: string | undefined;
-      if (call.op === 'fh.write') line = `write ${rel(call.path)}`;
+      if (call.op === 'fh.write') line = `${call.dataSync ? 'write O_DSYNC' : 'write'} ${rel(call.path)}`;
       else if (call.op === 'fh.sync') line = `fsync ${rel(call.path)}`;
       else if (call.op === 'fh.datasync') line = `fdatasync ${rel(call.path)}`;
       else if (call.op === 'rename') line = `rename ${rel(call.path)} -> ${rel(call.args[1])}`;
@@ -192,9 +192,9 @@ describe('durable call order (traced through the seam)', () => {
       `fsync ${ckpt}.<tmp>`,
       `rename ${ckpt}.<tmp> -> ${ckpt}`,
       'fsync checkpoints',
-      // 2. the marker appended to the final segment and synced
-      `write ${seg(4)}`,
-      `fdatasync ${seg(4)}`,
+      // 2. the marker appended to the final segment and synced: one write through its O_DSYNC descriptor
+      // (resume synced the segment, so nothing earlier in it is waiting for an fdatasync)
+      `write O_DSYNC ${seg(4)}`,
       // 3. truncation: the first kept segment synced, covered segments deleted, the directory synced
       `fsync ${seg(4)}`,
       `delete ${seg(1)}`,
