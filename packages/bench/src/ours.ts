@@ -11,14 +11,18 @@ import {
 import { type BenchRecord, POOL_SIZE, RECORD_POOL, recordAt } from './records.js';
 import { perSecond } from './stats.js';
 
-/** A `FsDirectory` that counts the syncs (fdatasync and fsync, files and directories) it issues. */
+/**
+ * A `FsDirectory` that counts the syncs it issues: fdatasync and fsync (files and directories), and
+ * writes through a file's `O_DSYNC` descriptor (each one a data sync of its own).
+ */
 export function countingFsDirectory(
   root: string,
   io: FsIoMode = 'async',
 ): { dir: FsDirectory; syncs: () => number } {
   let syncs = 0;
   const ops = interceptFsOps(io === 'blocking' ? blockingFsOps : nodeFsOps, (call, proceed) => {
-    if (call.op === 'fh.datasync' || call.op === 'fh.sync') syncs++;
+    if (call.op === 'fh.datasync' || call.op === 'fh.sync' || (call.op === 'fh.write' && call.dataSync))
+      syncs++;
     return proceed();
   });
   return { dir: new FsDirectory(root, { ops }), syncs: () => syncs };

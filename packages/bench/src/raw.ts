@@ -1,5 +1,6 @@
 import {
   closeSync,
+  constants,
   fdatasyncSync,
   fsyncSync,
   openSync,
@@ -190,11 +191,19 @@ export function rawPublish(dir: string, bytes: number, publishes: number): numbe
 
 /**
  * The durable raw loops through `fs/promises` (what an asynchronous library can reach): `batch` records
- * framed, one `FileHandle.write`, one `FileHandle.datasync`, each a round trip to libuv's thread pool.
+ * framed, then either one `FileHandle.write` and one `FileHandle.datasync`, each a round trip to libuv's
+ * thread pool (`'datasync'`), or one write on a descriptor opened `O_DSYNC`, one round trip (`'dsync'`).
  */
-export async function rawDurableAsync(dir: string, records: number, batch: number): Promise<number> {
+export async function rawDurableAsync(
+  dir: string,
+  records: number,
+  batch: number,
+  sync: 'datasync' | 'dsync' = 'datasync',
+): Promise<number> {
   const buffer = Buffer.allocUnsafe(batch * 512);
-  const handle = await open(join(dir, `durable-async-${batch}.log`), 'w');
+  const flags =
+    sync === 'dsync' ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC : 'w';
+  const handle = await open(join(dir, `durable-async-${batch}.log`), flags);
   try {
     await handle.sync();
     const start = performance.now();
@@ -202,7 +211,7 @@ export async function rawDurableAsync(dir: string, records: number, batch: numbe
       let used = 0;
       for (let k = 0; k < batch; k++) used = frameInto(buffer, used, done + k);
       await handle.write(buffer, 0, used, null);
-      await handle.datasync();
+      if (sync === 'datasync') await handle.datasync();
     }
     return perSecond(Math.ceil(records / batch) * batch, performance.now() - start);
   } finally {

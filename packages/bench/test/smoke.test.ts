@@ -6,7 +6,7 @@ import { MemoryDirectory } from '@durability/backend-memory';
 import { WalReader } from '@durability/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countingFsDirectory, oursBuffered, oursDurable, writeOurWal } from '../src/ours.js';
-import { RAW_LOG_FILE, rawFramedLog, rawReplay } from '../src/raw.js';
+import { RAW_LOG_FILE, rawDurableAsync, rawFramedLog, rawReplay } from '../src/raw.js';
 import { RECORD_BYTES, recordAt } from '../src/records.js';
 import { type Row, renderMarkdown, renderText } from '../src/report.js';
 import { quantile, roundRobin, summarize } from '../src/stats.js';
@@ -51,6 +51,15 @@ describe('bench smoke (a few hundred records per row)', () => {
     bytes[8 + 20]! ^= 0xff;
     writeFileSync(join(dir, RAW_LOG_FILE), bytes);
     expect(() => rawReplay(join(dir, RAW_LOG_FILE), () => undefined)).toThrow(/checksum/);
+  });
+
+  it('the raw durable loops through fs/promises write every record, with datasync or an O_DSYNC descriptor', async () => {
+    for (const sync of ['datasync', 'dsync'] as const) {
+      const dir = join(root, `raw-async-${sync}`);
+      mkdirSync(dir, { recursive: true });
+      expect(await rawDurableAsync(dir, 64, 8, sync)).toBeGreaterThan(0);
+      expect(rawReplay(join(dir, 'durable-async-8.log'))).toBe(64);
+    }
   });
 
   it('ours: buffered and durable rows write what replay reads back', async () => {
