@@ -124,21 +124,26 @@ describe('guardDirectory: writeAndSync', () => {
       InvalidStateError.is(e),
     );
 
-    const failing = await guardDirectory({
-      ...new MemoryDirectory(),
-      capabilities: new MemoryDirectory().capabilities,
-      createFile: async (path: string) => ({
-        path,
-        length: 0,
-        write: async () => undefined,
-        flush: async () => undefined,
-        sync: async () => undefined,
-        close: async () => undefined,
-        writeAndSync: async () => {
-          throw Object.assign(new Error('disk on fire'), { code: 'EIO', syscall: 'write' });
-        },
-      }),
-    } as Directory).createFile('g');
+    const memory = new MemoryDirectory();
+    const failingWriter = (path: string): FileWriter => ({
+      path,
+      length: 0,
+      write: async () => undefined,
+      flush: async () => undefined,
+      sync: async () => undefined,
+      close: async () => undefined,
+      writeAndSync: async () => {
+        throw Object.assign(new Error('disk on fire'), { code: 'EIO', syscall: 'write' });
+      },
+    });
+    const backend = new Proxy(memory, {
+      get(target, key, receiver) {
+        if (key === 'createFile') return async (path: string) => failingWriter(path);
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const failing = await guardDirectory(backend).createFile('g');
     await expect(failing.writeAndSync!(Uint8Array.of(1))).rejects.toSatisfy(
       (e: unknown) => IoError.is(e) && (e as IoError).errno === 'EIO' && (e as IoError).path === 'g',
     );
