@@ -16,7 +16,10 @@ export type SimOutcome =
   | 'unknown-applied'
   /** Not applied, and the caller got `UnknownOutcomeError` (the request was lost on the way). */
   | 'unknown-lost'
-  /** 400/416: a key or range S3 refuses. */
+  /**
+   * 400: a key or continuation token S3 refuses. Not produced today: the simulator refuses these before
+   * the request is counted or logged. A range at or past the end is not a failure (an empty body).
+   */
   | 'invalid';
 
 /** An object as stored. Bodies are never mutated after they are stored. */

@@ -122,6 +122,56 @@ describe('ObjectStoreDirectory: fencing of file writers', () => {
     expect(dir.store.stats.requests).toMatchObject({ head: 1, put: 0 });
   });
 
+  it('close right after a sync sends no request: the sync proved every byte (sync + close is one HEAD)', async () => {
+    const dir = new SimDirectory();
+    const writer = await dir.createFile('f');
+    await writer.write(bytes('1'));
+    await writer.sync(); // the part's PUT is this barrier's proof
+    dir.store.resetStats();
+    await writer.sync(); // nothing pending and nothing proved since the last barrier: one HEAD
+    await writer.close();
+    expect(dir.store.stats.requests).toMatchObject({ head: 1, put: 0, total: 1 });
+  });
+
+  it('close after bytes written since the last sync PUTs them, and that PUT is its proof', async () => {
+    const dir = new SimDirectory();
+    const writer = await dir.createFile('f');
+    await writer.write(bytes('1'));
+    await writer.sync();
+    await writer.write(bytes('2'));
+    dir.store.resetStats();
+    await writer.close();
+    expect(dir.store.stats.requests).toMatchObject({ head: 0, put: 1, total: 1 });
+    expect(text(await dir.readFile('f'))).toBe('12');
+  });
+
+  it('a writer fenced before its sync + close fails at the sync, and its close rejects too', async () => {
+    const dir = new SimDirectory();
+    const first = await dir.createFile('f');
+    await first.write(bytes('1'));
+    await first.sync();
+    const second = await dir.appendFile('f');
+    expect(LockedError.is(await failure(first.sync()))).toBe(true);
+    expect(LockedError.is(await failure(first.close()))).toBe(true);
+    await second.write(bytes('B'));
+    await second.close();
+    expect(text(await dir.readFile('f'))).toBe('1B');
+  });
+
+  it('a writer fenced after its last sync closes without a request or an error: it got nothing in', async () => {
+    const dir = new SimDirectory();
+    const first = await dir.createFile('f');
+    await first.write(bytes('1'));
+    await first.sync();
+    const second = await dir.appendFile('f');
+    dir.store.resetStats();
+    await first.close();
+    expect(dir.store.stats.requests.total).toBe(0);
+    await second.write(bytes('B'));
+    await second.close();
+    expect(text(await dir.readFile('f'))).toBe('1B');
+  });
+
   it('createFile over an existing file seals its generation: its writer is fenced', async () => {
     const dir = new SimDirectory();
     const old = await dir.createFile('f');
