@@ -197,6 +197,7 @@ describe('MemoryDirectory', () => {
       await writeFile(dir, 'f', 'file');
       expect(await dir.exists('f/x')).toBe(false);
       expect(await dir.list('f/x')).toEqual([]);
+      expect(await dir.list('f')).toEqual([]); // a file lists as empty, as a missing path does
       await dir.delete('f/x');
       for (const action of [
         dir.readFile('f/x'),
@@ -230,6 +231,13 @@ describe('MemoryDirectory', () => {
       await dir.mkdirp('b');
       await dir.rename('a', 'b');
       expect(await snapshot(dir)).toEqual({ b: null, 'b/x': 'x' });
+    });
+
+    it("creates the target's missing parents (the core contract; unlike rename(2))", async () => {
+      const dir = new MemoryDirectory();
+      await writeFile(dir, 'a.log', 'a');
+      await dir.rename('a.log', 'x/y/a.log');
+      expect(await snapshot(dir)).toEqual({ x: null, 'x/y': null, 'x/y/a.log': 'a' });
     });
 
     it('to the same path is a no-op', async () => {
