@@ -42,7 +42,14 @@ interface VerifyJson {
   entries: { count: number; firstEntryId: number; lastEntryId: number };
   damage: { code: string; segmentId: number; offset: number; path: string; message: string } | null;
   totalBytes: number;
-  checkpoints: { path: string; status: string; latest: boolean; lastAppliedId: number }[];
+  checkpoints: {
+    path: string;
+    status: string;
+    latest: boolean;
+    markerEntryId: number;
+    lastAppliedId: number;
+    nameLastAppliedId?: number;
+  }[];
   problems: { code: string; message: string }[];
 }
 
@@ -69,9 +76,17 @@ describe('a clean WAL', () => {
       const path = await writeWalWithCheckpoint(ckRoot, 20, 10);
       const ok = json<VerifyJson>(await durability(['verify', ckRoot, '--json']));
       expect(ok.exitCode).toBe(0);
-      expect(ok.checkpoints).toEqual([
-        expect.objectContaining({ path, status: 'ok', latest: true, lastAppliedId: 20 }),
-      ]);
+      // The fields of inspect's listing (nameLastAppliedId included), plus the marker's.
+      const inspected = json<{ checkpoints: Record<string, unknown>[] }>(
+        await durability(['inspect', ckRoot, '--json']),
+      );
+      expect(ok.checkpoints).toEqual([{ ...inspected.checkpoints[0], markerEntryId: 21, latest: true }]);
+      expect(ok.checkpoints[0]).toMatchObject({
+        path,
+        status: 'ok',
+        lastAppliedId: 20,
+        nameLastAppliedId: 20,
+      });
 
       await flipByte(`${ckRoot}/${path}`, 40); // a payload byte: the payload CRC no longer matches
       const bad = await durability(['verify', ckRoot, '--json']);

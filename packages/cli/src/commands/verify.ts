@@ -1,9 +1,15 @@
-import type { CheckpointMarker, ReplayMode, ReplayReport } from '@durability/core';
+import {
+  baseName,
+  type CheckpointMarker,
+  parseCheckpointFileName,
+  type ReplayMode,
+  type ReplayReport,
+} from '@durability/core';
 import { type ErrorSummary, summarizeError } from '../error-summary.js';
 import type { ExitCode } from '../exit-codes.js';
 import type { OpenedDirectory } from '../open-directory.js';
 import { type ProgressSink, withProgress } from '../progress.js';
-import { type CheckpointCheck, checkCheckpoint } from '../scan/checkpoints.js';
+import { type CheckpointListing, checkCheckpoint } from '../scan/checkpoints.js';
 import { readLockOwner } from '../scan/lock-owner.js';
 import { type ScanResult, scanWal } from '../scan/scan-wal.js';
 import { listSegmentFiles, totalBytes } from '../scan/segment-files.js';
@@ -20,8 +26,11 @@ export interface VerifyOptions {
   progress?: ProgressSink;
 }
 
-/** A checkpoint named by a marker in the WAL, and what verifying it found. */
-export interface MarkerCheckpointCheck extends CheckpointCheck {
+/**
+ * A checkpoint named by a marker in the WAL, and what verifying it found: the fields of `inspect`'s
+ * listing (`nameLastAppliedId` when the file name is conventional), its header checked against the marker.
+ */
+export interface MarkerCheckpointCheck extends CheckpointListing {
   /** The entry id of the newest marker naming this file. */
   markerEntryId: number;
   /** True for the newest marker's checkpoint: the one recovery starts from. */
@@ -121,8 +130,14 @@ async function checkMarkedCheckpoints(
   const checks: MarkerCheckpointCheck[] = [];
   for (const marker of newestByPath.values()) {
     const check = await checkCheckpoint(target.dir, marker.checkpointPath, marker.lastEntryId);
+    const nameLastAppliedId = parseCheckpointFileName(baseName(marker.checkpointPath));
     const isLatest = marker === latest;
-    checks.push({ ...check, markerEntryId: marker.entryId, latest: isLatest });
+    checks.push({
+      ...check,
+      ...(nameLastAppliedId === undefined ? {} : { nameLastAppliedId }),
+      markerEntryId: marker.entryId,
+      latest: isLatest,
+    });
     if (check.status === 'missing' && !isLatest) continue;
     if (check.status !== 'ok' && check.error) {
       problems.push({
