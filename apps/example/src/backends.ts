@@ -11,8 +11,6 @@ export interface ExampleBackend {
   readonly name: ExampleConfig['backend'];
   /** One line for people: what and where. */
   readonly description: string;
-  /** Whether a completed sync survives power loss on this backend (`capabilities.durableSync`). */
-  readonly durable: boolean;
   /** What a completed `flush()` means on this backend, in words. */
   readonly flushMeaning: string;
   /** Removes what an earlier run left (the WAL and the checkpoints), nothing else. */
@@ -47,7 +45,6 @@ function fsBackend(config: ExampleConfig): ExampleBackend {
   return {
     name: 'fs',
     description: `fs: local disk at ${config.dir} (fsync of files and parent directories)`,
-    durable: true,
     flushMeaning: 'handed to the OS (survives kill -9, not power loss)',
     reset: () => removeRun(open()),
     open,
@@ -61,7 +58,6 @@ function memoryBackend(): ExampleBackend {
   return {
     name: 'memory',
     description: 'memory: in this process only (nothing outlives it; the crash is simulated)',
-    durable: false,
     flushMeaning: 'visible to readers in this process',
     reset: () => removeRun(dir),
     open: () => dir,
@@ -76,7 +72,6 @@ function simBackend(): ExampleBackend {
     flushMeaning: 'one PUT of a part object: on an object store a completed PUT is already durable',
     description:
       's3-sim: an in-process object store with S3 semantics (one PUT per flush; the crash is simulated)',
-    durable: true,
     reset: () => removeRun(dir),
     open: () => dir,
     crashWriter: async () => {
@@ -106,7 +101,6 @@ function s3Backend(s3: S3Settings): ExampleBackend {
     name: 's3',
     flushMeaning: 'one PUT of a part object: on an object store a completed PUT is already durable',
     description: `s3: ${s3.endpoint}, bucket ${s3.bucket}, prefix ${s3.prefix} (a completed PUT is durable)`,
-    durable: true,
     reset: () => removeRun(open()),
     open,
     // The child gets the same prefix explicitly, or it would pick a fresh default one.

@@ -30,6 +30,7 @@ describe('pnpm example: the whole lifecycle', () => {
     expect(summary.recoveredLastEntryId).toBeGreaterThanOrEqual(summary.crash.lastFlushed);
     expect(summary.resumedNextEntryId).toBe(summary.recoveredLastEntryId + 1);
     expect(lines.join('\n')).toMatch(/every synced entry is back/);
+    expect(lines.join('\n')).toMatch(/entries 1\.\.10 are on stable storage \(they survive power loss\)/);
   });
 
   it('memory: the crash is simulated between two operations, and says so', async () => {
@@ -37,11 +38,16 @@ describe('pnpm example: the whole lifecycle', () => {
     expect(summary.crash.how).toMatch(/copied the storage/);
     expect(summary.recoveredLastEntryId).toBe(summary.crash.lastFlushed);
     expect(lines[0]).toMatch(/nothing outlives it/);
+    // durableSync is false: flushAndSync promises no stable storage, and the example must not claim any.
+    const output = lines.join('\n');
+    expect(output).toMatch(/entries 1\.\.10 are flushed \(this backend promises no stable storage\)/);
+    expect(output).not.toMatch(/stable storage \(|survive power loss/);
   });
 
   it('s3-sim: the object store simulation, one PUT per flush', async () => {
-    const { summary } = await run({ DURABILITY_BACKEND: 's3-sim' });
+    const { summary, lines } = await run({ DURABILITY_BACKEND: 's3-sim' });
     expect(summary.crash.how).toMatch(/PUTs/);
+    expect(lines.join('\n')).toMatch(/entries 1\.\.10 are on stable storage/);
     expect(summary.recoveredLastEntryId).toBe(summary.crash.lastFlushed);
   });
 
