@@ -210,7 +210,11 @@ export function describeWriting(fixture: Fixture): void {
     const withWriteAndSync = (
       skip: () => void,
       open: (dir: Directory) => Promise<FileWriter>,
-      body: (dir: Directory, writer: FileWriter, writeAndSync: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+      body: (
+        dir: Directory,
+        writer: FileWriter,
+        writeAndSync: (bytes: Uint8Array) => Promise<void>,
+      ) => Promise<void>,
     ) =>
       fixture.run(async (dir) => {
         const writer = await open(dir);
@@ -223,19 +227,23 @@ export function describeWriting(fixture: Fixture): void {
       });
 
     it('appends like write, interleaved with write, and the bytes are visible once it resolves', ({ skip }) =>
-      withWriteAndSync(skip, (dir) => dir.createFile('a.log'), async (dir, writer, writeAndSync) => {
-        await writer.write(bytes('ab'));
-        await writeAndSync(bytes('cd'));
-        expect(writer.length).toBe(4);
-        expect(text(await dir.readFile('a.log'))).toBe('abcd');
-        await writeAndSync(bytes('ef'));
-        await writer.write(bytes('g'));
-        await writeAndSync(bytes('h'));
-        expect(writer.length).toBe(8);
-        expect(text(await dir.readFile('a.log'))).toBe('abcdefgh');
-        await writer.close();
-        expect(text(await dir.readFile('a.log'))).toBe('abcdefgh');
-      }));
+      withWriteAndSync(
+        skip,
+        (dir) => dir.createFile('a.log'),
+        async (dir, writer, writeAndSync) => {
+          await writer.write(bytes('ab'));
+          await writeAndSync(bytes('cd'));
+          expect(writer.length).toBe(4);
+          expect(text(await dir.readFile('a.log'))).toBe('abcd');
+          await writeAndSync(bytes('ef'));
+          await writer.write(bytes('g'));
+          await writeAndSync(bytes('h'));
+          expect(writer.length).toBe(8);
+          expect(text(await dir.readFile('a.log'))).toBe('abcdefgh');
+          await writer.close();
+          expect(text(await dir.readFile('a.log'))).toBe('abcdefgh');
+        },
+      ));
 
     it('appends at the end of a file opened with appendFile', ({ skip }) =>
       withWriteAndSync(
@@ -253,13 +261,21 @@ export function describeWriting(fixture: Fixture): void {
       ));
 
     it('copies its bytes, and after close rejects with InvalidStateError and changes nothing', ({ skip }) =>
-      withWriteAndSync(skip, (dir) => dir.createFile('a.log'), async (dir, writer, writeAndSync) => {
-        const buffer = bytes('abcd');
-        await writeAndSync(buffer);
-        buffer.fill(0);
-        await writer.close();
-        await expectRejection(() => writeAndSync(bytes('x')), InvalidStateError, 'writeAndSync after close');
-        expect(text(await dir.readFile('a.log'))).toBe('abcd');
-      }));
+      withWriteAndSync(
+        skip,
+        (dir) => dir.createFile('a.log'),
+        async (dir, writer, writeAndSync) => {
+          const buffer = bytes('abcd');
+          await writeAndSync(buffer);
+          buffer.fill(0);
+          await writer.close();
+          await expectRejection(
+            () => writeAndSync(bytes('x')),
+            InvalidStateError,
+            'writeAndSync after close',
+          );
+          expect(text(await dir.readFile('a.log'))).toBe('abcd');
+        },
+      ));
   });
 }
