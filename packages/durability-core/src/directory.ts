@@ -66,7 +66,10 @@ export interface FileWriter {
    * `bytes`. Core calls it through `writeAndSync(writer, bytes)`, which falls back to the pair.
    */
   writeAndSync?(bytes: Uint8Array): Promise<void>;
-  /** Flushes and releases the writer. Idempotent. Later `write`/`flush`/`sync` calls reject with `InvalidStateError`. */
+  /**
+   * Flushes and releases the writer. Idempotent. Later `write`/`flush`/`sync`/`writeAndSync` calls reject
+   * with `InvalidStateError`.
+   */
   close(): Promise<void>;
 }
 
