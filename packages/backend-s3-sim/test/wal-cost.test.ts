@@ -66,7 +66,7 @@ describe('WAL on the object-store directory: rotation, opening and closing (the 
   // 24-byte payloads are 44-byte frames: a 200-byte segment holds its 28-byte header and 3 frames.
   const small = { codec: bytesCodec, segmentSizeBytes: 200 };
 
-  it('a rotation adds a LIST and two PUTs, and one HEAD only when nothing was PUT to the old segment since its sync', async () => {
+  it('a rotation adds a LIST, two PUTs and the checks of the old segment: a HEAD at its close, and one at its sync when nothing was PUT since', async () => {
     const dir = new SimDirectory();
     const wal = await WalWriter.create<Uint8Array>(dir, small);
     for (let i = 1; i <= 3; i++) {
@@ -74,37 +74,38 @@ describe('WAL on the object-store directory: rotation, opening and closing (the 
       await wal.flushAndSync();
     }
     requestsSinceReset(dir);
-    // Entry 4 starts segment 2. Segment 1's sync proves with one HEAD that it was not fenced (its close
-    // sends nothing more); then segment 2's LIST and head PUT, its header PUT, and entry 4's part.
+    // Entry 4 starts segment 2. Segment 1's sync and its close each prove with a HEAD that it was not
+    // fenced; then segment 2's LIST and head PUT, its header PUT, and entry 4's part.
     await wal.append(numbered(4));
     await wal.flushAndSync();
-    expect(requestsSinceReset(dir)).toEqual({ put: 3, get: 0, head: 1, list: 1, delete: 0 });
+    expect(requestsSinceReset(dir)).toEqual({ put: 3, get: 0, head: 2, list: 1, delete: 0 });
 
     await wal.append(numbered(5));
     await wal.flushAndSync();
     requestsSinceReset(dir);
     // Entry 6 fills segment 2, entry 7 starts segment 3 in the same round: the PUT of segment 2's last
-    // part is its proof, so no HEAD at all.
+    // part is its sync's proof, and its close checks once more with a HEAD.
     await wal.append(numbered(6));
     await wal.append(numbered(7));
     await wal.flushAndSync();
-    expect(requestsSinceReset(dir)).toEqual({ put: 4, get: 0, head: 0, list: 1, delete: 0 });
+    expect(requestsSinceReset(dir)).toEqual({ put: 4, get: 0, head: 1, list: 1, delete: 0 });
 
     for (let i = 8; i <= 9; i++) {
       await wal.append(numbered(i));
       await wal.flush();
     }
     requestsSinceReset(dir);
-    // Segment 3 holds entries 7, 8, 9, its last barrier a plain flush: that part's PUT is the proof.
+    // Segment 3 holds entries 7, 8, 9, its last barrier a plain flush: that part's PUT is the sync's
+    // proof, and its close checks with a HEAD.
     await wal.append(numbered(10));
     await wal.flushAndSync();
-    expect(requestsSinceReset(dir)).toEqual({ put: 3, get: 0, head: 0, list: 1, delete: 0 });
+    expect(requestsSinceReset(dir)).toEqual({ put: 3, get: 0, head: 1, list: 1, delete: 0 });
     await wal.close();
     const entries = await new WalReader<Uint8Array>(dir, { codec: bytesCodec }).replay();
     expect(entries.map((entry) => numberOf(entry.payload))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
-  it('create: 7 LISTs, 4 PUTs; close: 3 LISTs, a GET, a HEAD, a DELETE; resume of one segment: 9 LISTs, 2 GETs, 2 PUTs, a HEAD', async () => {
+  it('create: 7 LISTs, 4 PUTs; close: 3 LISTs, a GET, 2 HEADs, a DELETE; resume of one segment: 9 LISTs, 2 GETs, 2 PUTs, a HEAD', async () => {
     const dir = new SimDirectory();
     const wal = await WalWriter.create<Uint8Array>(dir, { codec: bytesCodec });
     // PUTs: the `wal/` marker, the lock, segment 1's head and its header.
@@ -112,15 +113,15 @@ describe('WAL on the object-store directory: rotation, opening and closing (the 
     await wal.append(numbered(1));
     await wal.flushAndSync();
     requestsSinceReset(dir);
-    await wal.close(); // the segment's close sends nothing after a sync: these read and remove the lock
-    expect(requestsSinceReset(dir)).toEqual({ put: 0, get: 1, head: 1, list: 3, delete: 1 });
+    await wal.close(); // the segment's close checks it was not fenced (a HEAD); the rest reads and removes the lock
+    expect(requestsSinceReset(dir)).toEqual({ put: 0, get: 1, head: 2, list: 3, delete: 1 });
 
     const resumed = await WalWriter.resume<Uint8Array>(dir, { codec: bytesCodec });
     // GETs: the scan reads the header part and the part of entry 1; PUTs: the lock and the fence that
     // claims the segment's next slot; HEAD: the reopened segment's sync proves the fence still holds.
     expect(requestsSinceReset(dir)).toEqual({ put: 2, get: 2, head: 1, list: 9, delete: 0 });
     await resumed.close();
-    expect(requestsSinceReset(dir)).toEqual({ put: 0, get: 1, head: 1, list: 3, delete: 1 });
+    expect(requestsSinceReset(dir)).toEqual({ put: 0, get: 1, head: 2, list: 3, delete: 1 });
   });
 
   it('each further segment adds one LIST and the GETs that read it to a resume', async () => {

@@ -22,12 +22,6 @@ export interface WriterPosition {
  * of the next slot finds it free. A HEAD gives the same linearisation point as a conditional "seal" PUT
  * (a successor's claim either precedes it and is seen, or follows it and fences every later PUT), at the
  * price of a read and without leaving an object behind.
- *
- * One exception: `close` right after a barrier, with nothing written in between, sends no request. That
- * barrier's proof covers every byte the writer wrote, and a closed writer writes nothing more (the same
- * reasoning lets `close` after `flush` rely on the flush's PUT). A WAL rotation's `sync` + `close` thus
- * costs at most one HEAD, not two, and its last check still immediately precedes the new segment's first
- * request, as the close's HEAD did. A writer fenced after that barrier closes without an error.
  */
 export class ObjectStoreFileWriter implements FileWriter {
   private pending: Uint8Array[] = [];
@@ -38,8 +32,6 @@ export class ObjectStoreFileWriter implements FileWriter {
   private failure: unknown;
   /** A PUT or a probe since the last barrier proved the next slot was still this writer's to claim. */
   private verified = false;
-  /** A barrier resolved and nothing was written since: its proof covers every byte, so `close` needs none. */
-  private settled = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -62,7 +54,6 @@ export class ObjectStoreFileWriter implements FileWriter {
     this.checkUsable();
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
     if (bytes.length === 0) return;
-    this.settled = false;
     this.pending.push(bytes.slice());
     this.pendingBytes += bytes.length;
     this.written += bytes.length;
@@ -83,7 +74,7 @@ export class ObjectStoreFileWriter implements FileWriter {
     if (this.closed) return;
     this.closed = true;
     if (this.failure !== undefined) throw this.failure;
-    if (!this.settled) await this.barrier();
+    await this.barrier();
   }
 
   /** Every written byte is in a part, and this writer was not fenced when the barrier resolved. */
@@ -91,7 +82,6 @@ export class ObjectStoreFileWriter implements FileWriter {
     if (this.pendingBytes > 0) await this.putPending();
     else if (!this.verified) await this.guard(() => this.probe());
     this.verified = false;
-    this.settled = true;
   }
 
   private async putPending(): Promise<void> {
