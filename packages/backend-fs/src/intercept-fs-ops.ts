@@ -10,8 +10,12 @@ export interface FsCall {
   readonly path: string;
   /** The arguments as passed (for `fh.*` calls, the method's own arguments). */
   readonly args: readonly unknown[];
-  /** True for calls on the `O_DSYNC` descriptor that `fh.openDataSync` returned. */
-  readonly dataSync: boolean;
+  /**
+   * Present, and true, only for calls on the `O_DSYNC` descriptor that `fh.openDataSync` returned: an
+   * `fh.write` there is a durable write (data and size on stable storage when it returns), the step a
+   * fault injector strikes, besides `fh.datasync`, to fail a WAL's syncs.
+   */
+  readonly dataSync?: true;
 }
 
 /**
@@ -58,9 +62,8 @@ export function interceptFsOps(ops: FsOps, interceptor: FsInterceptor): FsOps {
   for (const op of OPS) {
     const method = (ops[op] as AnyMethod).bind(ops);
     wrapped[op] = async (...args) => {
-      const result = await interceptor(
-        { op, path: String(args[0]), args, dataSync: false },
-        (replaced = args) => method(...replaced),
+      const result = await interceptor({ op, path: String(args[0]), args }, (replaced = args) =>
+        method(...replaced),
       );
       return op === 'open'
         ? interceptHandle(result as FsFileHandle, String(args[0]), false, interceptor)
@@ -82,9 +85,10 @@ function interceptHandle(
     if (handle[name] === undefined) continue; // optional, and this handle has none
     const method = (handle[name] as AnyMethod).bind(handle);
     wrapped[name] = async (...args) => {
-      const result = await interceptor({ op: `fh.${name}`, path, args, dataSync }, (replaced = args) =>
-        method(...replaced),
-      );
+      const call: FsCall = dataSync
+        ? { op: `fh.${name}`, path, args, dataSync }
+        : { op: `fh.${name}`, path, args };
+      const result = await interceptor(call, (replaced = args) => method(...replaced));
       return name === 'openDataSync'
         ? interceptHandle(result as FsFileHandle, path, true, interceptor)
         : result;

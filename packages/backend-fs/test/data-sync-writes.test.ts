@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IoError, writeAndSync } from '@durability/core';
+import { IoError, WalWriter, writeAndSync } from '@durability/core';
 import { describe, expect, it } from 'vitest';
 import type { FsCall, FsFileHandle, FsIoMode, FsOps } from '../src/index.js';
 import { blockingFsOps, FsDirectory, interceptFsOps, nodeFsOps } from '../src/index.js';
@@ -188,6 +188,25 @@ describe.each(MODES)('FsFileWriter.writeAndSync, io: $io', ({ ops }) => {
     }
     await writer.close();
     expect(text(await dir.readFile('f'))).toBe('abc');
+  });
+
+  it('striking the O_DSYNC writes fails a WAL flushAndSync, and the WAL fails stop (as the README says)', async () => {
+    let failing = false;
+    const { dir } = await setup((call, proceed) =>
+      failing && (call.op === 'fh.datasync' || (call.op === 'fh.write' && call.dataSync))
+        ? Promise.reject(errnoError('EIO', 'write'))
+        : proceed(),
+    );
+    const wal = await WalWriter.create<{ n: number }>(dir);
+    await wal.append({ n: 1 });
+    await wal.flushAndSync();
+    failing = true;
+    await wal.append({ n: 2 });
+    const failure = await wal.flushAndSync().catch((error: unknown) => error);
+    expect(IoError.is(failure)).toBe(true);
+    expect(failure).toMatchObject({ errno: 'EIO' });
+    await expect(wal.append({ n: 3 })).rejects.toBe(failure);
+    await expect(wal.close()).rejects.toBe(failure);
   });
 
   it('a short O_DSYNC write is continued at the right offset', async () => {
